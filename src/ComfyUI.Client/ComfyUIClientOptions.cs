@@ -1,0 +1,179 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ComfyUI.Client;
+
+/// <summary>
+/// Settings of a <see cref="ComfyUIClient"/>: where the server is, how to authenticate, timeouts and WebSocket behaviour.
+/// </summary>
+/// <remarks>Bind it from configuration (a section with the property names as keys) or set it in code.</remarks>
+public sealed class ComfyUIClientOptions
+{
+    /// <summary>
+    /// The server's base address, for example <c>http://127.0.0.1:8188/</c> or <c>https://host/comfy/</c> behind a reverse proxy.
+    /// Routes are resolved relative to it, so a base path is kept.
+    /// </summary>
+    [Required]
+    public Uri? BaseAddress { get; set; }
+
+    /// <summary>
+    /// The client id sent as <c>client_id</c> with every prompt and as <c>clientId</c> on the WebSocket, so that the server
+    /// routes the execution events of this client's prompts to its socket. Defaults to a new 32-character hex id.
+    /// </summary>
+    [Required]
+    public string ClientId { get; set; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// An API key for a proxy or hosted deployment in front of ComfyUI (ComfyUI itself has no authentication).
+    /// Sent in <see cref="ApiKeyHeaderName"/> on every HTTP request and on the WebSocket handshake; never logged.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// The header that carries <see cref="ApiKey"/>. With the default <c>Authorization</c> the value is sent as <c>Bearer {ApiKey}</c>;
+    /// with any other header name it is sent as is.
+    /// </summary>
+    public string ApiKeyHeaderName { get; set; } = "Authorization";
+
+    /// <summary>
+    /// The user for servers started with <c>--multi-user</c>, sent as the <c>Comfy-User</c> header. <see langword="null"/> sends none.
+    /// </summary>
+    public string? User { get; set; }
+
+    /// <summary>Headers added to every HTTP request and to the WebSocket handshake.</summary>
+    public IDictionary<string, string> DefaultHeaders { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// How long one HTTP call may take until its response headers arrive (and, for calls that return parsed data, until the body is read).
+    /// Defaults to 100 seconds. <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>The largest error body read into an exception, in characters. Longer bodies are cut. Defaults to 16 384.</summary>
+    [Range(256, 16 * 1024 * 1024)]
+    public int MaxErrorBodyLength { get; set; } = 16 * 1024;
+
+    /// <summary>Settings of the WebSocket opened by <c>ConnectWebSocketAsync</c>.</summary>
+    public ComfyWebSocketOptions WebSocket { get; set; } = new();
+
+    /// <summary>Settings of tracked runs (<c>SubmitAsync</c>, <c>RunAsync</c>).</summary>
+    public ComfyRunOptions Runs { get; set; } = new();
+
+    internal ComfyUIClientOptions Clone()
+    {
+        var copy = new ComfyUIClientOptions
+        {
+            BaseAddress = BaseAddress,
+            ClientId = ClientId,
+            ApiKey = ApiKey,
+            ApiKeyHeaderName = ApiKeyHeaderName,
+            User = User,
+            RequestTimeout = RequestTimeout,
+            MaxErrorBodyLength = MaxErrorBodyLength,
+            WebSocket = WebSocket.Clone(),
+            Runs = Runs.Clone(),
+        };
+        foreach (var header in DefaultHeaders)
+        {
+            copy.DefaultHeaders[header.Key] = header.Value;
+        }
+
+        return copy;
+    }
+}
+
+/// <summary>Settings of the WebSocket connection.</summary>
+public sealed class ComfyWebSocketOptions
+{
+    /// <summary>How many received messages may wait for a slow reader before the socket stops reading (back-pressure). Defaults to 1024.</summary>
+    [Range(1, 1_000_000)]
+    public int ChannelCapacity { get; set; } = 1024;
+
+    /// <summary>Whether binary preview frames are surfaced. <see langword="false"/> drops them as they arrive. Defaults to <see langword="true"/>.</summary>
+    public bool ReceivePreviews { get; set; } = true;
+
+    /// <summary>
+    /// When a reader is slower than the server, drop preview frames instead of waiting for room (execution messages are never dropped).
+    /// Defaults to <see langword="true"/>.
+    /// </summary>
+    public bool DropPreviewsWhenFull { get; set; } = true;
+
+    /// <summary>Whether the socket reconnects by itself after it drops. Defaults to <see langword="true"/>.</summary>
+    public bool AutoReconnect { get; set; } = true;
+
+    /// <summary>How many reconnect attempts in a row before giving up; <see langword="null"/> retries forever. Defaults to <see langword="null"/>.</summary>
+    public int? MaxReconnectAttempts { get; set; }
+
+    /// <summary>The first reconnect delay; later ones grow exponentially, with jitter. Defaults to 500 ms.</summary>
+    public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest reconnect delay. Defaults to 30 seconds.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The delay before retrying after the server refused the upgrade with 401, 403 or 404, which a fast retry will not fix.
+    /// Defaults to 30 seconds.
+    /// </summary>
+    public TimeSpan RefusedRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long opening the socket may take. Defaults to 15 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The interval of WebSocket keep-alive pings. Defaults to 15 seconds.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long the socket may stay silent (no frame, no pong) before it is considered dead and reconnected.
+    /// ComfyUI sends nothing while idle, so the watchdog reconnects quietly; runs reconcile from history when it fires.
+    /// <see langword="null"/> turns the watchdog off. Defaults to 60 seconds.
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Extra query parameters for the socket URL (some hosted deployments take a token there).</summary>
+    public IDictionary<string, string> QueryParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    internal ComfyWebSocketOptions Clone()
+    {
+        var copy = new ComfyWebSocketOptions
+        {
+            ChannelCapacity = ChannelCapacity,
+            ReceivePreviews = ReceivePreviews,
+            DropPreviewsWhenFull = DropPreviewsWhenFull,
+            AutoReconnect = AutoReconnect,
+            MaxReconnectAttempts = MaxReconnectAttempts,
+            ReconnectBaseDelay = ReconnectBaseDelay,
+            ReconnectMaxDelay = ReconnectMaxDelay,
+            RefusedRetryDelay = RefusedRetryDelay,
+            ConnectTimeout = ConnectTimeout,
+            KeepAliveInterval = KeepAliveInterval,
+            IdleTimeout = IdleTimeout,
+        };
+        foreach (var pair in QueryParameters)
+        {
+            copy.QueryParameters[pair.Key] = pair.Value;
+        }
+
+        return copy;
+    }
+}
+
+/// <summary>Settings of tracked runs.</summary>
+public sealed class ComfyRunOptions
+{
+    /// <summary>
+    /// How often a run with no usable WebSocket polls <c>/history/{id}</c> and <c>/queue</c>. Defaults to 1 second.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a run whose prompt is in neither the queue nor the history may stay in doubt before it is declared lost
+    /// (the server restarted). Defaults to 10 seconds.
+    /// </summary>
+    public TimeSpan LostAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a running prompt may go without any event before the run reconciles with the server over HTTP. Defaults to 30 seconds.
+    /// </summary>
+    public TimeSpan SilenceReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal ComfyRunOptions Clone() => (ComfyRunOptions)MemberwiseClone();
+}

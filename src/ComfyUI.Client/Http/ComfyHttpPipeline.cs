@@ -1,0 +1,267 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ComfyUI.Client.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyUI.Client.Http;
+
+/// <summary>
+/// The one request pipeline every sub-client shares: resolves routes against the base address (keeping a base path),
+/// adds default, auth and <c>Comfy-User</c> headers, applies the per-call timeout, reads JSON through the
+/// source-generated context and maps failures to <see cref="ComfyUIApiException"/> and friends.
+/// </summary>
+internal sealed class ComfyHttpPipeline
+{
+    private readonly HttpClient _http;
+    private readonly ILogger _logger;
+
+    public ComfyHttpPipeline(HttpClient http, ComfyUIClientOptions options, ILogger logger)
+    {
+        _http = http;
+        Options = options;
+        _logger = logger;
+        var baseAddress = options.BaseAddress ?? http.BaseAddress
+            ?? throw new ArgumentException("ComfyUIClientOptions.BaseAddress is required (or an HttpClient with a BaseAddress).", nameof(options));
+        if (!baseAddress.IsAbsoluteUri)
+        {
+            throw new ArgumentException($"The base address '{baseAddress}' must be absolute, for example http://127.0.0.1:8188/.", nameof(options));
+        }
+
+        if (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ArgumentException($"The base address '{baseAddress}' must use http or https.", nameof(options));
+        }
+
+        BaseAddress = EnsureTrailingSlash(baseAddress);
+    }
+
+    /// <summary>The base address, always ending in '/'.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The options in force (a private copy).</summary>
+    public ComfyUIClientOptions Options { get; }
+
+    /// <summary>The logger of the client.</summary>
+    public ILogger Logger => _logger;
+
+    /// <summary>Resolves a relative URL against the base address.</summary>
+    public Uri Resolve(string relativeUrl) => new(BaseAddress, relativeUrl);
+
+    /// <summary>Applies the default, auth and user headers to a header collection (HTTP requests and the WebSocket handshake).</summary>
+    public void ApplyHeaders(Action<string, string> setHeader)
+    {
+        foreach (var header in Options.DefaultHeaders)
+        {
+            setHeader(header.Key, header.Value);
+        }
+
+        if (!string.IsNullOrEmpty(Options.ApiKey))
+        {
+            var isAuthorization = string.Equals(Options.ApiKeyHeaderName, "Authorization", StringComparison.OrdinalIgnoreCase);
+            setHeader(Options.ApiKeyHeaderName, isAuthorization ? "Bearer " + Options.ApiKey : Options.ApiKey);
+        }
+
+        if (!string.IsNullOrEmpty(Options.User))
+        {
+            setHeader("Comfy-User", Options.User);
+        }
+    }
+
+    /// <summary>
+    /// Sends the request and returns the response once its headers arrived. Failed statuses throw, except those listed in
+    /// <see cref="ComfyRequest.PassThroughStatuses"/>. The caller disposes the response.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(ComfyRequest request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(request.Method, Resolve(request.RelativeUrl)) { Content = request.Content };
+        ApplyHeaders((name, value) =>
+        {
+            message.Headers.Remove(name);
+            message.Headers.TryAddWithoutValidation(name, value);
+        });
+        if (request.Headers is not null)
+        {
+            foreach (var header in request.Headers)
+            {
+                message.Headers.Remove(header.Key);
+                message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        using var timeout = CreateTimeout(cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(message, completion, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            throw TimeoutError(request, ex);
+        }
+
+        Log.Response(_logger, request.Method.Method, request.Route, (int)response.StatusCode);
+        if (response.IsSuccessStatusCode || Array.IndexOf(request.PassThroughStatuses, response.StatusCode) >= 0)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            string? body;
+            try
+            {
+                body = await ReadCappedAsync(response.Content, Options.MaxErrorBodyLength, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+            {
+                throw TimeoutError(request, ex);
+            }
+            catch (HttpRequestException)
+            {
+                body = null;
+            }
+            catch (IOException)
+            {
+                body = null;
+            }
+
+            throw ComfyErrorParser.CreateException(response.StatusCode, response.ReasonPhrase, request.Method.Method, request.Route, body, request.IsPromptSubmission);
+        }
+    }
+
+    /// <summary>Sends the request and ignores the (empty) body of a successful answer.</summary>
+    public async Task SendAsync(ComfyRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the request and reads the JSON answer into <typeparamref name="T"/>.</summary>
+    public async Task<T> SendJsonAsync<T>(ComfyRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends the request and reads the JSON answer, or returns <see langword="default"/> when the server answered with one of
+    /// <see cref="ComfyRequest.PassThroughStatuses"/> (for example 404 for an absent item).
+    /// </summary>
+    public async Task<T?> SendJsonOrDefaultAsync<T>(ComfyRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            return default;
+        }
+
+        return await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a JSON body, turning malformed data into <see cref="ComfyUIProtocolException"/> and timeouts into <see cref="ComfyUITimeoutException"/>.</summary>
+    public async Task<T> ReadJsonAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var timeout = CreateTimeout(cancellationToken);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var value = await JsonSerializer.DeserializeAsync(stream, typeInfo, timeout.Token).ConfigureAwait(false);
+                return value ?? throw new ComfyUIProtocolException($"The server answered JSON null where {typeof(T).Name} was expected", Source(request), null);
+            }
+        }
+        catch (JsonException ex)
+        {
+            var contentType = response.Content.Headers.ContentType?.MediaType ?? "no content type";
+            throw new ComfyUIProtocolException(
+                $"The server's answer could not be read as {typeof(T).Name} ({contentType}): {ex.Message}", Source(request), ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            throw TimeoutError(request, ex);
+        }
+    }
+
+    private static string Source(ComfyRequest request) => $"{request.Method.Method} {request.Route}";
+
+    private ComfyUITimeoutException TimeoutError(ComfyRequest request, Exception inner)
+    {
+        Log.Timeout(_logger, request.Method.Method, request.Route, Options.RequestTimeout);
+        return new ComfyUITimeoutException(
+            $"{request.Method.Method} {request.Route} did not complete within {Options.RequestTimeout} (ComfyUIClientOptions.RequestTimeout).",
+            Options.RequestTimeout,
+            inner);
+    }
+
+    private CancellationTokenSource CreateTimeout(CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (Options.RequestTimeout != Timeout.InfiniteTimeSpan && Options.RequestTimeout > TimeSpan.Zero)
+        {
+            source.CancelAfter(Options.RequestTimeout);
+        }
+
+        return source;
+    }
+
+    /// <summary>Reads at most <paramref name="maxChars"/> characters of a body as text; returns <see langword="null"/> when it is empty.</summary>
+    internal static async Task<string?> ReadCappedAsync(HttpContent content, int maxChars, CancellationToken cancellationToken)
+    {
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var encoding = Encoding.UTF8;
+            var charset = content.Headers.ContentType?.CharSet;
+            if (!string.IsNullOrEmpty(charset))
+            {
+                try
+                {
+                    encoding = Encoding.GetEncoding(charset.Trim('"'));
+                }
+                catch (ArgumentException)
+                {
+                    encoding = Encoding.UTF8;
+                }
+            }
+
+            using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 4096, leaveOpen: true);
+            var buffer = new char[Math.Min(maxChars, 4096)];
+            var builder = new StringBuilder();
+            while (builder.Length < maxChars)
+            {
+                var read = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, maxChars - builder.Length)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                builder.Append(buffer, 0, read);
+            }
+
+            return builder.Length == 0 ? null : builder.ToString();
+        }
+    }
+
+    /// <summary>Creates JSON request content through the source-generated context.</summary>
+    public static HttpContent JsonContent<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    private static Uri EnsureTrailingSlash(Uri uri)
+    {
+        var builder = new UriBuilder(uri) { Query = string.Empty, Fragment = string.Empty };
+        if (!builder.Path.EndsWith('/'))
+        {
+            builder.Path += "/";
+        }
+
+        return builder.Uri;
+    }
+}

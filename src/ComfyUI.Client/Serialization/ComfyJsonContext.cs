@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace ComfyUI.Client.Serialization;
+
+/// <summary>
+/// The one source-generated JSON context of the SDK (AOT- and trim-safe). Every type read from or written to the server is listed here.
+/// Unknown members are ignored; numbers may come as strings or as named literals.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    PropertyNameCaseInsensitive = false,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(JsonNode))]
+[JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+// Queue
+[JsonSerializable(typeof(QueuePromptBody))]
+[JsonSerializable(typeof(QueuePromptResponse))]
+[JsonSerializable(typeof(QueueStatus))]
+[JsonSerializable(typeof(QueueState))]
+[JsonSerializable(typeof(ClearOrDeleteBody))]
+[JsonSerializable(typeof(InterruptBody))]
+// Memory
+[JsonSerializable(typeof(FreeBody))]
+internal sealed partial class ComfyJsonContext : JsonSerializerContext
+{
+}
