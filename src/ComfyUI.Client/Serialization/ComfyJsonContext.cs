@@ -28,6 +28,9 @@ namespace ComfyUI.Client.Serialization;
 [JsonSerializable(typeof(QueueState))]
 [JsonSerializable(typeof(ClearOrDeleteBody))]
 [JsonSerializable(typeof(InterruptBody))]
+// Outputs
+[JsonSerializable(typeof(NodeOutput))]
+[JsonSerializable(typeof(Dictionary<string, NodeOutput>))]
 // Memory
 [JsonSerializable(typeof(FreeBody))]
 internal sealed partial class ComfyJsonContext : JsonSerializerContext
