@@ -33,6 +33,20 @@ namespace ComfyUI.Client.Serialization;
 [JsonSerializable(typeof(Dictionary<string, NodeOutput>))]
 // Memory
 [JsonSerializable(typeof(FreeBody))]
+// WebSocket messages
+[JsonSerializable(typeof(StatusMessage))]
+[JsonSerializable(typeof(ExecutionStartMessage))]
+[JsonSerializable(typeof(ExecutionCachedMessage))]
+[JsonSerializable(typeof(ExecutingMessage))]
+[JsonSerializable(typeof(ProgressMessage))]
+[JsonSerializable(typeof(ProgressStateMessage))]
+[JsonSerializable(typeof(ExecutedMessage))]
+[JsonSerializable(typeof(ExecutionSuccessMessage))]
+[JsonSerializable(typeof(ExecutionErrorMessage))]
+[JsonSerializable(typeof(ExecutionInterruptedMessage))]
+[JsonSerializable(typeof(LogsMessage))]
+[JsonSerializable(typeof(ComfyUI.Client.WebSockets.PreviewMetadata))]
+[JsonSerializable(typeof(ComfyUI.Client.WebSockets.ClientFeatureFlags))]
 internal sealed partial class ComfyJsonContext : JsonSerializerContext
 {
 }
