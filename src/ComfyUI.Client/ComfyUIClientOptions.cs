@@ -118,13 +118,18 @@ public sealed class ComfyWebSocketOptions
     /// <summary>How long opening the socket may take. Defaults to 15 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The interval of WebSocket keep-alive pings. Defaults to 15 seconds.</summary>
+    /// <summary>
+    /// The interval of WebSocket keep-alive frames. On .NET 9 and later they are pings, and a socket whose pongs stop for <see cref="IdleTimeout"/> is
+    /// reconnected; on .NET 8 they are unsolicited pongs that keep proxies open, and the idle watchdog decides. <see cref="TimeSpan.Zero"/> turns them off
+    /// (then the idle watchdog is used everywhere). Defaults to 15 seconds.
+    /// </summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// How long the socket may stay silent (no frame, no pong) before it is considered dead and reconnected.
-    /// ComfyUI sends nothing while idle, so the watchdog reconnects quietly; runs reconcile from history when it fires.
-    /// <see langword="null"/> turns the watchdog off. Defaults to 60 seconds.
+    /// How long the socket may stay silent before it is considered dead and reconnected. On .NET 9 and later (with keep-alive on) this is the pong
+    /// timeout of the keep-alive pings, so a healthy idle server is never reconnected. On .NET 8 it is a frame watchdog: ComfyUI sends nothing while
+    /// idle, so the watchdog reconnects quietly once per period of silence; runs reconcile from history when it fires.
+    /// <see langword="null"/> turns it off. Defaults to 60 seconds.
     /// </summary>
     public TimeSpan? IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

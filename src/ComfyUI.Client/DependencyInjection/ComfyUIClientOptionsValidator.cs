@@ -70,6 +70,21 @@ public sealed class ComfyUIClientOptionsValidator : IValidateOptions<ComfyUIClie
             {
                 failures.Add("WebSocket.ConnectTimeout must be positive.");
             }
+
+            if (ws.RefusedRetryDelay < TimeSpan.Zero || ws.RefusedRetryDelay > TimeSpan.FromDays(1))
+            {
+                failures.Add("WebSocket.RefusedRetryDelay must be between zero and one day.");
+            }
+
+            if (ws.ReconnectMaxDelay > TimeSpan.FromDays(1))
+            {
+                failures.Add("WebSocket.ReconnectMaxDelay must not exceed one day.");
+            }
+
+            if (ws.KeepAliveInterval < TimeSpan.Zero && ws.KeepAliveInterval != Timeout.InfiniteTimeSpan)
+            {
+                failures.Add("WebSocket.KeepAliveInterval must not be negative (TimeSpan.Zero turns keep-alive off).");
+            }
         }
 
         var runs = options.Runs;
