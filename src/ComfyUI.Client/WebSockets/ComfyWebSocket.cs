@@ -438,42 +438,31 @@ public sealed class ComfyWebSocket : IAsyncDisposable
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
         var message = new ArrayBufferWriter<byte>(ReceiveBufferSize);
-        var idle = _frameWatchdog ? _options.IdleTimeout : null;
-        using var idleCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        using var receiveCts = CancellationTokenSource.CreateLinkedTokenSource(_abortCts.Token, idleCts.Token);
+        using var watchdogCts = CancellationTokenSource.CreateLinkedTokenSource(_abortCts.Token);
+        var watchdog = _frameWatchdog && _options.IdleTimeout is { } idle
+            ? new IdleWatchdog(this, socket, idle)
+            : null;
+        var watchdogTask = watchdog?.RunAsync(watchdogCts.Token) ?? Task.CompletedTask;
         var oversized = false;
         try
         {
             while (true)
             {
-                if (idle is { } timeout)
-                {
-                    idleCts.CancelAfter(timeout);
-                }
-
                 ValueWebSocketReceiveResult result;
                 try
                 {
-                    result = await socket.ReceiveAsync(buffer.AsMemory(), receiveCts.Token).ConfigureAwait(false);
+                    result = await socket.ReceiveAsync(buffer.AsMemory(), _abortCts.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException ex) when (idleCts.IsCancellationRequested && !_abortCts.IsCancellationRequested)
+                catch (Exception ex) when (watchdog is { Fired: true })
                 {
-                    return Dropped(new TimeoutException($"No WebSocket frame arrived for {idle}.", ex), isIdle: true);
+                    return Dropped(new TimeoutException($"No WebSocket frame arrived for {_options.IdleTimeout} and the server did not answer a probe.", ex), isIdle: true);
                 }
-                catch (OperationCanceledException ex)
-                {
-                    return Dropped(ex);
-                }
-                catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+                catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
                 {
                     return Dropped(ex);
                 }
 
-                if (idle is not null)
-                {
-                    idleCts.CancelAfter(Timeout.InfiniteTimeSpan);
-                }
-
+                watchdog?.Pause();
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return new DisconnectedMessage
@@ -495,6 +484,7 @@ public sealed class ComfyWebSocket : IAsyncDisposable
 
                 if (!result.EndOfMessage)
                 {
+                    watchdog?.Resume();
                     continue;
                 }
 
@@ -520,34 +510,101 @@ public sealed class ComfyWebSocket : IAsyncDisposable
 
                 message.ResetWrittenCount();
                 oversized = false;
-                if (parsed is null)
+                if (parsed is not null)
                 {
-                    continue;
+                    switch (parsed)
+                    {
+                        case StatusMessage { Sid: { } sid }:
+                            _sid = sid;
+                            break;
+                        case FeatureFlagsMessage flags:
+                            _serverFeatures = flags;
+                            break;
+                        case ProtocolErrorMessage error:
+                            WebSocketLog.ProtocolError(_logger, error.Exception.Message);
+                            break;
+                    }
+
+                    await PublishAsync(parsed).ConfigureAwait(false);
                 }
 
-                switch (parsed)
-                {
-                    case StatusMessage { Sid: { } sid }:
-                        _sid = sid;
-                        break;
-                    case FeatureFlagsMessage flags:
-                        _serverFeatures = flags;
-                        break;
-                    case ProtocolErrorMessage error:
-                        WebSocketLog.ProtocolError(_logger, error.Exception.Message);
-                        break;
-                }
-
-                await PublishAsync(parsed).ConfigureAwait(false);
+                watchdog?.Resume();
             }
         }
         finally
         {
+            await watchdogCts.CancelAsync().ConfigureAwait(false);
+            await watchdogTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
         DisconnectedMessage Dropped(Exception reason, bool isIdle = false) =>
             new() { Reason = reason, IsIdleTimeout = isIdle, Time = _time.GetUtcNow() };
+    }
+
+    /// <summary>
+    /// The frame watchdog (used where keep-alive pings cannot detect a dead peer, i.e. .NET 8): when no frame arrived for the idle timeout, it asks
+    /// the server over HTTP (<c>GET /prompt</c>) whether it is alive. ComfyUI sends nothing while idle, so an answer counts as life and the socket is
+    /// kept; no answer aborts the socket, which reconnects. Time spent waiting for slow subscribers does not count as silence.
+    /// </summary>
+    private sealed class IdleWatchdog(ComfyWebSocket owner, ClientWebSocket socket, TimeSpan idle)
+    {
+        private long _lastLife = owner._time.GetTimestamp();
+        private volatile bool _paused;
+
+        public bool Fired { get; private set; }
+
+        public void Pause() => _paused = true;
+
+        public void Resume()
+        {
+            Interlocked.Exchange(ref _lastLife, owner._time.GetTimestamp());
+            _paused = false;
+        }
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            var time = owner._time;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var silentFor = time.GetElapsedTime(Interlocked.Read(ref _lastLife));
+                if (_paused || silentFor < idle)
+                {
+                    await Task.Delay(_paused ? idle : idle - silentFor, time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (await owner.ProbeServerAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    Interlocked.Exchange(ref _lastLife, time.GetTimestamp());
+                    continue;
+                }
+
+                Fired = true;
+                socket.Abort();
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> ProbeServerAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await new QueueClient(_pipeline).GetStatusAsync(linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is ComfyUIException or HttpRequestException or OperationCanceledException or IOException)
+        {
+            WebSocketLog.ProbeFailed(_logger, ex);
+            return false;
+        }
     }
 
     private static bool IsPreviewFrame(ReadOnlySpan<byte> frame) =>

@@ -35,4 +35,7 @@ internal static partial class WebSocketLog
 
     [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "WebSocket upgrade refused with status {StatusCode}; retrying slowly")]
     public static partial void Refused(ILogger logger, int statusCode);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "WebSocket was silent for the idle timeout and the server did not answer a probe; reconnecting")]
+    public static partial void ProbeFailed(ILogger logger, Exception exception);
 }

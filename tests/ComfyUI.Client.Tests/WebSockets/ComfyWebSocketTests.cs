@@ -344,11 +344,9 @@ public sealed class ComfyWebSocketTests
         await using var reader = MessageReader.Of(socket);
         await reader.NextAsync<ConnectedMessage>();
         await reader.NextAsync<StatusMessage>();
-        time.Advance(TimeSpan.FromSeconds(59));
-        await Task.Delay(100, Ct);
-        Assert.Equal(1, server.Attempts);
-        time.Advance(TimeSpan.FromSeconds(1));
-        var dropped = await reader.NextAsync<DisconnectedMessage>();
+        var start = time.GetUtcNow();
+        var dropped = Assert.IsType<DisconnectedMessage>(await StepUntilAsync(time, reader.NextAsync()));
+        Assert.True(time.GetUtcNow() - start >= TimeSpan.FromSeconds(60));
         Assert.True(dropped.IsIdleTimeout);
         var reconnecting = await reader.NextAsync<ReconnectingMessage>();
         Assert.Equal(TimeSpan.Zero, reconnecting.Delay);
@@ -357,6 +355,26 @@ public sealed class ComfyWebSocketTests
         Assert.Equal(2, server.Attempts);
         var first = await server.NextConnectionAsync(Ct);
         await first.Ended.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
+    public async Task Frame_watchdog_keeps_a_healthy_idle_server_that_answers_the_probe()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = await TestWebSocketServer.StartAsync(connection => connection.RunUntilClosedAsync());
+        server.AnswerPrompt = true;
+        using var client = server.CreateClient(o => o.WebSocket.IdleTimeout = TimeSpan.FromSeconds(60), time, forceFrameWatchdog: true);
+        await using var socket = await client.ConnectWebSocketAsync(Ct);
+        var start = time.GetUtcNow();
+        for (var i = 0; i < 3; i++)
+        {
+            await StepUntilAsync(time, server.Probes.Reader.ReadAsync(Ct).AsTask());
+        }
+
+        Assert.True(time.GetUtcNow() - start >= TimeSpan.FromSeconds(180));
+        Assert.True(socket.IsConnected);
+        Assert.Equal(0, socket.ReconnectCount);
+        Assert.Equal(1, server.Attempts);
     }
 
     [Theory]
@@ -551,6 +569,19 @@ public sealed class ComfyWebSocketTests
         await using var reader = MessageReader.Of(socket);
         await reader.NextAsync<ConnectedMessage>();
         Assert.Equal(0, (await reader.NextAsync<StatusMessage>()).QueueRemaining);
+    }
+
+    /// <summary>Moves fake time on in one-second steps until the task completes (at most 10 fake minutes, 10 real seconds).</summary>
+    private static async Task<T> StepUntilAsync<T>(FakeTimeProvider time, Task<T> task)
+    {
+        var deadline = TimeProvider.System.GetTimestamp();
+        for (var step = 0; step < 600 && !task.IsCompleted && TimeProvider.System.GetElapsedTime(deadline) < TimeSpan.FromSeconds(10); step++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(task, Task.Delay(10, Ct));
+        }
+
+        return await task.WaitAsync(TimeSpan.FromSeconds(5), Ct);
     }
 
     /// <summary>Compares two parsed messages by type, prompt id and JSON shape of their public data.</summary>

@@ -27,6 +27,12 @@ internal sealed class TestWebSocketServer : IAsyncDisposable
     /// <summary>Every upgrade request (accepted or refused): path and query.</summary>
     public ConcurrentQueue<(string Path, string Query, IHeaderDictionary Headers)> Requests { get; } = new();
 
+    /// <summary>Whether GET /prompt answers (the liveness probe of the frame watchdog).</summary>
+    public bool AnswerPrompt { get; set; }
+
+    /// <summary>One item per answered GET /prompt.</summary>
+    public Channel<bool> Probes { get; } = Channel.CreateUnbounded<bool>();
+
     /// <summary>How many upgrade requests arrived.</summary>
     public int Attempts => Volatile.Read(ref _attempts);
 
@@ -46,6 +52,14 @@ internal sealed class TestWebSocketServer : IAsyncDisposable
         app.UseWebSockets();
         app.Run(async context =>
         {
+            if (context.Request.Path.Value!.EndsWith("/prompt", StringComparison.Ordinal) && server.AnswerPrompt)
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"exec_info": {"queue_remaining": 0}}""");
+                server.Probes.Writer.TryWrite(true);
+                return;
+            }
+
             if (!context.Request.Path.Value!.EndsWith("/ws", StringComparison.Ordinal))
             {
                 context.Response.StatusCode = 404;
