@@ -131,6 +131,11 @@ public sealed class ComfyWebSocketOptions
     /// idle, so the watchdog reconnects quietly once per period of silence; runs reconcile from history when it fires.
     /// <see langword="null"/> turns it off. Defaults to 60 seconds.
     /// </summary>
+    /// <remarks>
+    /// With keep-alive pings (.NET 9 and later) pongs are only seen while the socket is read, so a subscriber that holds the socket back
+    /// (back-pressure) for longer than this makes it reconnect, and events sent meanwhile are lost. Keep readers moving, raise this value, or set
+    /// <see cref="KeepAliveInterval"/> to <see cref="TimeSpan.Zero"/> to use the frame watchdog, which does not count time held back as silence.
+    /// </remarks>
     public TimeSpan? IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Extra query parameters for the socket URL (some hosted deployments take a token there).</summary>

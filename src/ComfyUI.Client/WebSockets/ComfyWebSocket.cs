@@ -356,6 +356,9 @@ public sealed class ComfyWebSocket : IAsyncDisposable
                 Volatile.Write(ref _socket, socket);
                 if (_disposeCts.IsCancellationRequested)
                 {
+                    // Disposed while reconnecting: DisposeAsync may not have seen this socket.
+                    socket.Abort();
+                    socket.Dispose();
                     break;
                 }
 

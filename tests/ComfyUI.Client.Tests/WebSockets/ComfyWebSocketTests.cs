@@ -331,6 +331,46 @@ public sealed class ComfyWebSocketTests
     }
 
     [Fact]
+    public async Task Frame_watchdog_does_not_count_back_pressure_as_silence()
+    {
+        var time = new FakeTimeProvider();
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestWebSocketServer.StartAsync(async connection =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await connection.SendStatusAsync(i);
+            }
+
+            sent.SetResult();
+            await connection.RunUntilClosedAsync();
+        });
+        using var client = server.CreateClient(o =>
+        {
+            o.WebSocket.ChannelCapacity = 1;
+            o.WebSocket.IdleTimeout = TimeSpan.FromSeconds(60);
+        }, time, forceFrameWatchdog: true);
+        await using var socket = await client.ConnectWebSocketAsync(Ct);
+        await using var subscription = socket.Subscribe();
+        await sent.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await Task.Delay(200, Ct);
+        for (var i = 0; i < 10; i++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(20, Ct);
+        }
+
+        await using var reader = MessageReader.Of(subscription);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(i, (await reader.UntilAsync<StatusMessage>()).QueueRemaining);
+        }
+
+        Assert.Equal(0, socket.ReconnectCount);
+        Assert.Equal(1, server.Attempts);
+    }
+
+    [Fact]
     public async Task Frame_watchdog_reconnects_after_idle_timeout()
     {
         var time = new FakeTimeProvider();
