@@ -320,11 +320,11 @@ public sealed class ComfyWebSocketTests
         await using var server = await TestWebSocketServer.StartAsync(connection => connection.RunUntilClosedAsync());
         using var client = server.CreateClient(o =>
         {
-            o.WebSocket.KeepAliveInterval = TimeSpan.FromMilliseconds(50);
-            o.WebSocket.IdleTimeout = TimeSpan.FromMilliseconds(200);
+            o.WebSocket.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+            o.WebSocket.IdleTimeout = TimeSpan.FromMilliseconds(1000);
         });
         await using var socket = await client.ConnectWebSocketAsync(Ct);
-        await Task.Delay(1500, Ct);
+        await Task.Delay(3000, Ct);
         Assert.True(socket.IsConnected);
         Assert.Equal(0, socket.ReconnectCount);
         Assert.Equal(1, server.Attempts);
@@ -423,6 +423,7 @@ public sealed class ComfyWebSocketTests
     public async Task Slow_subscriber_gets_every_execution_message_in_order(bool dropPreviews)
     {
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         const int Count = 50;
         await using var server = await TestWebSocketServer.StartAsync(async connection =>
         {
@@ -434,6 +435,7 @@ public sealed class ComfyWebSocketTests
             }
 
             await connection.SendTextAsync("""{"type":"execution_success","data":{"prompt_id":"p","timestamp":1}}""");
+            sent.SetResult();
             await connection.RunUntilClosedAsync();
         });
         using var client = server.CreateClient(o =>
@@ -443,8 +445,11 @@ public sealed class ComfyWebSocketTests
         });
         await using var socket = await client.ConnectWebSocketAsync(Ct);
         await using var subscription = socket.Subscribe();
-        await using var reader = MessageReader.Of(subscription);
         go.SetResult();
+
+        // Nobody reads until the server sent everything: the subscriber is full from the second message on.
+        await sent.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await using var reader = MessageReader.Of(subscription);
         var progress = new List<double>();
         var previews = 0;
         while (true)
