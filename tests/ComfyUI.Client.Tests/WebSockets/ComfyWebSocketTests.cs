@@ -274,6 +274,60 @@ public sealed class ComfyWebSocketTests
     }
 
     [Fact]
+    public async Task Clean_server_close_without_auto_reconnect_completes_the_stream()
+    {
+        await using var server = await TestWebSocketServer.StartAsync(async connection =>
+        {
+            await connection.SendStatusAsync(0);
+            await connection.Socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "going away", CancellationToken.None);
+            await connection.ReceiveTextAsync();
+        });
+        using var client = server.CreateClient(o => o.WebSocket.AutoReconnect = false);
+        await using var socket = await client.ConnectWebSocketAsync(Ct);
+        await using var reader = MessageReader.Of(socket);
+        var messages = await reader.ToEndAsync();
+        Assert.IsType<ConnectedMessage>(messages[0]);
+        Assert.IsType<StatusMessage>(messages[1]);
+        var dropped = Assert.IsType<DisconnectedMessage>(messages[2]);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, dropped.CloseStatus);
+        Assert.Equal("going away", dropped.CloseDescription);
+        Assert.Null(dropped.Reason);
+        Assert.Null(Assert.IsType<ClosedMessage>(messages[3]).Reason);
+        Assert.Equal(4, messages.Count);
+        Assert.Equal(ComfyWebSocketState.Closed, socket.State);
+        var connection = await server.NextConnectionAsync(Ct);
+        await connection.ClientClosed.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
+    public async Task Clean_server_close_reconnects_like_a_restart()
+    {
+        await using var server = await TestWebSocketServer.StartAsync(async connection =>
+        {
+            await connection.SendStatusAsync(connection.Index);
+            if (connection.Index == 0)
+            {
+                await connection.Socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "restart", CancellationToken.None);
+                await connection.ReceiveTextAsync();
+                return;
+            }
+
+            await connection.RunUntilClosedAsync();
+        });
+        using var client = server.CreateClient();
+        await using var socket = await client.ConnectWebSocketAsync(Ct);
+        await using var reader = MessageReader.Of(socket);
+        await reader.NextAsync<ConnectedMessage>();
+        Assert.Equal(0, (await reader.NextAsync<StatusMessage>()).QueueRemaining);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await reader.NextAsync<DisconnectedMessage>()).CloseStatus);
+        await reader.NextAsync<ReconnectingMessage>();
+        await reader.NextAsync<ReconnectedMessage>();
+        Assert.Equal(1, (await reader.NextAsync<StatusMessage>()).QueueRemaining);
+        var first = await server.NextConnectionAsync(Ct);
+        await first.ClientClosed.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
     public async Task Refused_first_connect_throws()
     {
         await using var server = await TestWebSocketServer.StartAsync(_ => Task.CompletedTask);
@@ -590,10 +644,34 @@ public sealed class ComfyWebSocketTests
     }
 
     [Fact]
+    public async Task Dispose_while_waiting_to_reconnect_ends_promptly_and_cleanly()
+    {
+        await using var server = await TestWebSocketServer.StartAsync(connection =>
+        {
+            connection.Abort();
+            return Task.CompletedTask;
+        });
+        server.Refuse = index => index > 0 ? 404 : null;
+        using var client = server.CreateClient(o => o.WebSocket.RefusedRetryDelay = TimeSpan.FromMinutes(10));
+        var socket = await client.ConnectWebSocketAsync(Ct);
+        await using var reader = MessageReader.Of(socket);
+        await reader.UntilAsync<ReconnectingMessage>();
+        var refused = await reader.NextAsync<ReconnectingMessage>();
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        await socket.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        var rest = await reader.ToEndAsync();
+        Assert.Null(Assert.IsType<ClosedMessage>(Assert.Single(rest)).Reason);
+        Assert.Equal(ComfyWebSocketState.Closed, socket.State);
+        Assert.Equal(2, server.Attempts);
+    }
+
+    [Fact]
     public async Task Default_stream_buffers_from_connect_and_never_holds_the_socket_back()
     {
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TestWebSocketServer.StartAsync(async connection =>
         {
+            await go.Task;
             for (var i = 0; i < 10; i++)
             {
                 await connection.SendStatusAsync(i);
@@ -605,6 +683,7 @@ public sealed class ComfyWebSocketTests
         await using var socket = await client.ConnectWebSocketAsync(Ct);
         await using var subscription = socket.Subscribe();
         await using var subscriber = MessageReader.Of(subscription);
+        go.SetResult();
         for (var i = 0; i < 10; i++)
         {
             // The subscriber gets all ten although nobody reads the socket's own stream.
