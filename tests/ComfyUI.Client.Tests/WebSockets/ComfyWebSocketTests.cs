@@ -389,8 +389,10 @@ public sealed class ComfyWebSocketTests
     {
         var time = new FakeTimeProvider();
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TestWebSocketServer.StartAsync(async connection =>
         {
+            await go.Task;
             for (var i = 0; i < 5; i++)
             {
                 await connection.SendStatusAsync(i);
@@ -406,6 +408,7 @@ public sealed class ComfyWebSocketTests
         }, time, forceFrameWatchdog: true);
         await using var socket = await client.ConnectWebSocketAsync(Ct);
         await using var subscription = socket.Subscribe();
+        go.SetResult();
         await sent.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await Task.Delay(200, Ct);
         for (var i = 0; i < 10; i++)
