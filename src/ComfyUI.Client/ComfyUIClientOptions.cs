@@ -103,7 +103,7 @@ public sealed class ComfyWebSocketOptions
     /// <summary>How many reconnect attempts in a row before giving up; <see langword="null"/> retries forever. Defaults to <see langword="null"/>.</summary>
     public int? MaxReconnectAttempts { get; set; }
 
-    /// <summary>The first reconnect delay; later ones grow exponentially, with jitter. Defaults to 500 ms.</summary>
+    /// <summary>The first reconnect delay (positive); later ones grow exponentially, with jitter, up to <see cref="ReconnectMaxDelay"/>. Defaults to 500 ms.</summary>
     public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The longest reconnect delay. Defaults to 30 seconds.</summary>

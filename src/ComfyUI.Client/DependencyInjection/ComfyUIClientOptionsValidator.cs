@@ -51,9 +51,9 @@ public sealed class ComfyUIClientOptionsValidator : IValidateOptions<ComfyUIClie
                 failures.Add($"WebSocket.ChannelCapacity must be at least 1 (was {ws.ChannelCapacity}).");
             }
 
-            if (ws.ReconnectBaseDelay < TimeSpan.Zero || ws.ReconnectMaxDelay < ws.ReconnectBaseDelay)
+            if (ws.ReconnectBaseDelay <= TimeSpan.Zero || ws.ReconnectMaxDelay < ws.ReconnectBaseDelay)
             {
-                failures.Add("WebSocket.ReconnectBaseDelay must be non-negative and not larger than WebSocket.ReconnectMaxDelay.");
+                failures.Add("WebSocket.ReconnectBaseDelay must be positive (no reconnect storms) and not larger than WebSocket.ReconnectMaxDelay.");
             }
 
             if (ws.MaxReconnectAttempts is < 0)
