@@ -22,7 +22,8 @@ public partial class ComfyUIClient
 
     /// <summary>
     /// Waits until the server answers (see <see cref="IsHealthyAsync"/>), for example after starting it: probes, then probes again after a
-    /// short delay that grows from 50 ms to 1 s, until the server is ready or <paramref name="timeout"/> has passed.
+    /// short delay that grows from 50 ms to 1 s, until the server is ready or <paramref name="timeout"/> has passed (it gives up
+    /// early when the next probe would start after the deadline). Each probe takes at most 10 seconds and never runs past the deadline.
     /// </summary>
     /// <param name="timeout">How long to wait at most.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -45,8 +46,9 @@ public partial class ComfyUIClient
                 return;
             }
 
+            // Give up when the next probe would start at or after the deadline, so the last failure is a real answer, not a cut-off probe.
             remaining = timeout - clock.GetElapsedTime(start);
-            if (remaining <= TimeSpan.Zero)
+            if (remaining <= delay)
             {
                 throw new ComfyUITimeoutException(
                     $"The ComfyUI server at {BaseAddress} was not ready within {timeout} ({attempts} attempts). Last failure: {failure.Message}",
@@ -54,7 +56,7 @@ public partial class ComfyUIClient
                     failure);
             }
 
-            await Task.Delay(delay < remaining ? delay : remaining, clock, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
     }
