@@ -197,6 +197,7 @@ public sealed class Workflow
             throw new FormatException($"Node '{id}' ({classType.GetValue<string>()}): \"_meta\" must be a JSON object, but it is {Describe(meta)}.");
         }
 
+        // Enumerating makes JsonObject report a duplicate input name now (ArgumentException), not at the first later lookup.
         foreach (var input in nodeObject["inputs"]?.AsObject() ?? [])
         {
             _ = input.Key;
