@@ -113,6 +113,8 @@ public sealed class WorkflowTests
     [InlineData("{\"1\": {\"class_type\": \"X\", \"inputs\": {}, \"_meta\": \"t\"}}", "\"_meta\" must be a JSON object")]
     [InlineData("{\"1\": {\"class_type\": \"X\", \"inputs\": {}", "not valid JSON")]
     [InlineData("{\"1\": {\"class_type\": \"X\", \"inputs\": {}}, \"1\": {\"class_type\": \"Y\", \"inputs\": {}}}", "1")]
+    [InlineData("{\"1\": {\"class_type\": \"X\", \"inputs\": {\"a\": 1, \"a\": 2}}}", "a")]
+    [InlineData("{\"1\": {\"class_type\": \"X\", \"inputs\": {}} // comment", "not valid JSON")]
     [InlineData("", "not valid JSON")]
     public void Rejects_malformed_input_naming_the_problem(string json, string expected)
     {
