@@ -72,6 +72,9 @@ public partial class ComfyUIClient : IDisposable
     /// <summary>The queue: submit prompts, read and change the queue, interrupt.</summary>
     public virtual QueueClient Queue { get; private set; } = null!;
 
+    /// <summary>The history of finished prompts: list, read one, delete, clear.</summary>
+    public virtual HistoryClient History { get; private set; } = null!;
+
     /// <summary>Memory: unload models and free memory.</summary>
     public virtual MemoryClient Memory { get; private set; } = null!;
 
@@ -80,6 +83,7 @@ public partial class ComfyUIClient : IDisposable
     private void InitializeAreas()
     {
         Queue = new QueueClient(_pipeline);
+        History = new HistoryClient(_pipeline);
         Memory = new MemoryClient(_pipeline);
         InitializeMoreAreas();
     }

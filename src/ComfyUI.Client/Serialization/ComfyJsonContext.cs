@@ -31,6 +31,8 @@ namespace ComfyUI.Client.Serialization;
 // Outputs
 [JsonSerializable(typeof(NodeOutput))]
 [JsonSerializable(typeof(Dictionary<string, NodeOutput>))]
+// History
+[JsonSerializable(typeof(Dictionary<string, HistoryEntry>))]
 // Memory
 [JsonSerializable(typeof(FreeBody))]
 // WebSocket messages

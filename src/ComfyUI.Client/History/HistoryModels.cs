@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ComfyUI.Client;
+
+/// <summary>
+/// A finished prompt as the server recorded it (<c>GET /history/{id}</c>): the prompt as queued, what each output node produced,
+/// how it ended, and node metadata. Entries exist only once the prompt finished (success, error or interrupt).
+/// </summary>
+public sealed class HistoryEntry
+{
+    /// <summary>The prompt as queued: number, prompt id, prompt graph, extra data, outputs to execute.</summary>
+    [JsonPropertyName("prompt")]
+    public QueueItem Prompt { get; init; } = new();
+
+    /// <summary>The prompt id.</summary>
+    [JsonIgnore]
+    public string PromptId => Prompt.PromptId;
+
+    /// <summary>What each output node produced, by node id (cached output nodes included).</summary>
+    [JsonPropertyName("outputs")]
+    public IReadOnlyDictionary<string, NodeOutput> Outputs { get; init; } = new Dictionary<string, NodeOutput>();
+
+    /// <summary>How the prompt ended, when the server recorded it.</summary>
+    [JsonPropertyName("status")]
+    public HistoryStatus? Status { get; init; }
+
+    /// <summary>Node metadata by node id (display node, parent node, real node id).</summary>
+    [JsonPropertyName("meta")]
+    public IReadOnlyDictionary<string, HistoryNodeMeta> Meta { get; init; } = new Dictionary<string, HistoryNodeMeta>();
+
+    /// <summary>Whether the server recorded the prompt as successful.</summary>
+    [JsonIgnore]
+    public bool IsSuccess => string.Equals(Status?.StatusStr, "success", StringComparison.Ordinal);
+
+    /// <summary>Every image of every output node, in node order: the images of this entry.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<OutputFile> Images => Outputs.Values.SelectMany(output => output.Images).ToArray();
+
+    /// <summary>Every output file of every kind (images, videos, audio, 3-D, …) of every output node.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<OutputFile> Files => Outputs.Values.SelectMany(output => output.AllFiles).ToArray();
+}
+
+/// <summary>How a prompt ended, as recorded in its history entry.</summary>
+public sealed class HistoryStatus
+{
+    /// <summary><c>success</c> or <c>error</c> (error also for interrupted prompts).</summary>
+    [JsonPropertyName("status_str")]
+    public string? StatusStr { get; init; }
+
+    /// <summary>Whether every requested output completed.</summary>
+    [JsonPropertyName("completed")]
+    public bool Completed { get; init; }
+
+    /// <summary>The lifecycle messages recorded during execution, in order (<c>execution_start</c>, <c>execution_cached</c>, then the outcome).</summary>
+    [JsonPropertyName("messages")]
+    public IReadOnlyList<HistoryMessage> Messages { get; init; } = [];
+
+    /// <summary>The data of the first recorded message with this event name, for example <c>execution_error</c>.</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <returns>The message's data, or <see langword="null"/> when none was recorded.</returns>
+    public JsonElement? FindMessage(string eventName)
+    {
+        foreach (var message in Messages)
+        {
+            if (string.Equals(message.EventName, eventName, StringComparison.Ordinal))
+            {
+                return message.Data;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A recorded lifecycle message: on the wire the pair <c>[event_name, data]</c>.</summary>
+[JsonConverter(typeof(HistoryMessageConverter))]
+public sealed class HistoryMessage
+{
+    /// <summary>The event name, for example <c>execution_success</c>.</summary>
+    public string EventName { get; init; } = "";
+
+    /// <summary>The event's data (the same fields as the WebSocket message).</summary>
+    public JsonElement Data { get; init; }
+}
+
+/// <summary>Metadata of a node in a history entry.</summary>
+public sealed class HistoryNodeMeta
+{
+    /// <summary>The node id.</summary>
+    [JsonPropertyName("node_id")]
+    public string? NodeId { get; init; }
+
+    /// <summary>The node shown in the UI for it.</summary>
+    [JsonPropertyName("display_node")]
+    public string? DisplayNode { get; init; }
+
+    /// <summary>The parent node (subgraphs), or <see langword="null"/>.</summary>
+    [JsonPropertyName("parent_node")]
+    public string? ParentNode { get; init; }
+
+    /// <summary>The node id in the original prompt.</summary>
+    [JsonPropertyName("real_node_id")]
+    public string? RealNodeId { get; init; }
+}
+
+/// <summary>Reads and writes the <c>[event_name, data]</c> pair.</summary>
+internal sealed class HistoryMessageConverter : JsonConverter<HistoryMessage>
+{
+    public override HistoryMessage Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0)
+        {
+            throw new JsonException("A history message must be the array [event_name, data].");
+        }
+
+        return new HistoryMessage
+        {
+            EventName = root[0].ValueKind == JsonValueKind.String ? root[0].GetString()! : root[0].GetRawText(),
+            Data = root.GetArrayLength() > 1 ? root[1].Clone() : default,
+        };
+    }
+
+    public override void Write(Utf8JsonWriter writer, HistoryMessage value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(value.EventName);
+        if (value.Data.ValueKind == JsonValueKind.Undefined)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.Data.WriteTo(writer);
+        }
+
+        writer.WriteEndArray();
+    }
+}
