@@ -185,5 +185,10 @@ public sealed class ComfyRunOptions
     /// </summary>
     public TimeSpan SilenceReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the server may stay unreachable (HTTP failing) while a run waits before the run is declared lost. Defaults to 5 minutes.
+    /// </summary>
+    public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     internal ComfyRunOptions Clone() => (ComfyRunOptions)MemberwiseClone();
 }

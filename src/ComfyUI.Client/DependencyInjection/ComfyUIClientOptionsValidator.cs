@@ -92,9 +92,9 @@ public sealed class ComfyUIClientOptionsValidator : IValidateOptions<ComfyUIClie
         {
             failures.Add("Runs options must not be null.");
         }
-        else if (runs.PollInterval <= TimeSpan.Zero || runs.LostAfter <= TimeSpan.Zero || runs.SilenceReconcileInterval <= TimeSpan.Zero)
+        else if (runs.PollInterval <= TimeSpan.Zero || runs.LostAfter <= TimeSpan.Zero || runs.SilenceReconcileInterval <= TimeSpan.Zero || runs.UnreachableAfter <= TimeSpan.Zero)
         {
-            failures.Add("Runs.PollInterval, Runs.LostAfter and Runs.SilenceReconcileInterval must be positive.");
+            failures.Add("Runs.PollInterval, Runs.LostAfter, Runs.SilenceReconcileInterval and Runs.UnreachableAfter must be positive.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

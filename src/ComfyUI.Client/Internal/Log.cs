@@ -13,4 +13,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Queued prompt {PromptId} as number {Number}")]
     public static partial void PromptQueued(ILogger logger, string promptId, double number);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Cancelling prompt {PromptId}")]
+    public static partial void RunCancelling(ILogger logger, string promptId);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Could not reconcile prompt {PromptId}: {Error}")]
+    public static partial void RunReconcileFailed(ILogger logger, string promptId, string error);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Prompt {PromptId} ended as {Status}")]
+    public static partial void RunFinished(ILogger logger, string promptId, RunStatus status);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "No WebSocket for runs ({Error}); following them by polling")]
+    public static partial void RunSocketUnavailable(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Submitting prompt {PromptId} failed in transport ({Error}); checking the server before one retry")]
+    public static partial void SubmitRetrying(ILogger logger, string promptId, string error);
 }

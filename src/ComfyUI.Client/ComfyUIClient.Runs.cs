@@ -1,0 +1,157 @@
+using System.Net;
+using ComfyUI.Client.Internal;
+
+namespace ComfyUI.Client;
+
+public partial class ComfyUIClient
+{
+    private RunHub? _runHub;
+
+    /// <summary>The run hub of this client: shared by all its runs (and, through dependency injection, by all clients of the container).</summary>
+    internal RunHub RunHub
+    {
+        get
+        {
+            if (_runHub is null)
+            {
+                Interlocked.CompareExchange(ref _runHub, new RunHub(), null);
+            }
+
+            return _runHub;
+        }
+    }
+
+    /// <summary>
+    /// Submits a workflow and tracks it: the WebSocket is connected first and the prompt id is chosen by the client, so no event of the
+    /// run can be missed, even when a fully cached prompt finishes before the server answers the POST. Returns once the prompt is queued.
+    /// </summary>
+    /// <param name="workflow">The API-format workflow.</param>
+    /// <param name="options">How to queue and follow it, or <see langword="null"/> for defaults.</param>
+    /// <param name="cancellationToken">
+    /// The run's token: cancelling it before the prompt is queued cancels the submission; cancelling it afterwards cancels this prompt on
+    /// the server (removed from the queue when pending, interrupted when running) and ends the run as <see cref="RunStatus.Cancelled"/>.
+    /// No other prompt is touched.
+    /// </param>
+    /// <returns>The queued, tracked run.</returns>
+    /// <exception cref="ComfyPromptValidationException">The server rejected the prompt; nothing was queued.</exception>
+    public virtual async Task<PromptRun> SubmitAsync(Workflow workflow, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        options ??= new RunOptions();
+        var promptId = options.PromptId ?? QueueClient.NewPromptId();
+        var extraData = options.ExtraData?.DeepClone().AsObject() ?? [];
+        if (options.PreviewMethod is not null)
+        {
+            extraData["preview_method"] = options.PreviewMethod;
+        }
+
+        var request = new QueuePromptRequest
+        {
+            Prompt = workflow.ToJsonObject(),
+            PromptId = promptId,
+            Number = options.Number,
+            Front = options.Front ? true : null,
+            ExtraData = extraData.Count > 0 ? extraData : null,
+            PartialExecutionTargets = options.PartialExecutionTargets,
+        };
+
+        var hub = RunHub;
+        await hub.EnsureConnectedAsync(this, cancellationToken).ConfigureAwait(false);
+        var run = new PromptRun(this, hub, promptId, options, cancellationToken);
+        hub.Register(run);
+        QueuePromptResponse response;
+        try
+        {
+            response = await QueueWithSafeRetryAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The POST may have reached the server: remove this prompt (and only it) so nothing runs untracked.
+            hub.Unregister(run);
+            _ = CleanUpAbandonedAsync(promptId);
+            throw;
+        }
+        catch
+        {
+            hub.Unregister(run);
+            throw;
+        }
+
+        run.Start(response.Number);
+        return run;
+    }
+
+    /// <summary>
+    /// Submits a workflow, follows it to the end and returns its result: <see cref="SubmitAsync"/> and <see cref="PromptRun.WaitAsync"/> in one call.
+    /// </summary>
+    /// <param name="workflow">The API-format workflow.</param>
+    /// <param name="options">How to queue and follow it, or <see langword="null"/> for defaults.</param>
+    /// <param name="cancellationToken">The run's token: cancelling it cancels this prompt on the server and throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The result of the successful run, its outputs read from the server's history.</returns>
+    /// <exception cref="ComfyPromptValidationException">The server rejected the prompt.</exception>
+    /// <exception cref="ComfyUIExecutionException">The run failed at a node, was interrupted by someone else, or was lost.</exception>
+    public virtual async Task<PromptResult> RunAsync(Workflow workflow, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var run = await SubmitAsync(workflow, options, cancellationToken).ConfigureAwait(false);
+        await using (run.ConfigureAwait(false))
+        {
+            var result = await run.Completion.ConfigureAwait(false);
+            if (result.Status == RunStatus.Cancelled)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new OperationCanceledException($"Prompt {result.PromptId} was cancelled.");
+            }
+
+            return result.EnsureSuccess();
+        }
+    }
+
+    /// <summary>
+    /// POST /prompt, retried at most once after a transport failure (no answer), and only when the server has no trace of the prompt id:
+    /// the server does not de-duplicate ids, so a blind retry could run the prompt twice.
+    /// </summary>
+    private async Task<QueuePromptResponse> QueueWithSafeRetryAsync(QueuePromptRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Queue.QueuePromptAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or ComfyUITimeoutException || (ex is ComfyUIApiException api && api.StatusCode >= HttpStatusCode.InternalServerError && api.Error is null && IsTransientGatewayStatus(api.StatusCode)))
+        {
+            var promptId = request.PromptId!;
+            Log.SubmitRetrying(Pipeline.Logger, promptId, ex.Message);
+            try
+            {
+                if (await History.GetAsync(promptId, cancellationToken).ConfigureAwait(false) is not null
+                    || (await Queue.GetQueueAsync(cancellationToken).ConfigureAwait(false)).Contains(promptId))
+                {
+                    return new QueuePromptResponse { PromptId = promptId };
+                }
+            }
+            catch (Exception check) when (check is HttpRequestException or ComfyUIException)
+            {
+                // The server cannot tell us whether it has the prompt: retrying could run it twice.
+                throw ex is ComfyUIException ? ex : new ComfyUIException($"Submitting prompt {promptId} failed and the server could not be asked whether it was queued: {ex.Message}", ex);
+            }
+
+            return await Queue.QueuePromptAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsTransientGatewayStatus(HttpStatusCode status) =>
+        status is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    private async Task CleanUpAbandonedAsync(string promptId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await Queue.DeleteAsync([promptId], timeout.Token).ConfigureAwait(false);
+            await Queue.InterruptAsync(promptId, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or ComfyUIException or OperationCanceledException)
+        {
+            Log.RunReconcileFailed(Pipeline.Logger, promptId, ex.Message);
+        }
+    }
+}

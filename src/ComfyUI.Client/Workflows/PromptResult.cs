@@ -1,0 +1,169 @@
+namespace ComfyUI.Client;
+
+/// <summary>The state of a tracked run. A run ends in exactly one of the terminal states.</summary>
+public enum RunStatus
+{
+    /// <summary>Being submitted (<c>POST /prompt</c> in flight).</summary>
+    Submitting,
+
+    /// <summary>In the queue, waiting.</summary>
+    Queued,
+
+    /// <summary>Executing.</summary>
+    Running,
+
+    /// <summary>Terminal: every requested output was produced.</summary>
+    Succeeded,
+
+    /// <summary>Terminal: a node raised an error (<see cref="PromptResult.Error"/> says which and why).</summary>
+    Failed,
+
+    /// <summary>Terminal: interrupted by someone else (another client, or a global interrupt).</summary>
+    Interrupted,
+
+    /// <summary>Terminal: cancelled through the run's own token or <see cref="PromptRun.CancelAsync"/>.</summary>
+    Cancelled,
+
+    /// <summary>
+    /// Terminal: the server no longer knows the prompt (neither queued nor in history, for example after a restart), or could not be
+    /// reached for longer than allowed. The prompt will not produce outputs.
+    /// </summary>
+    Lost,
+}
+
+/// <summary>Why a node failed: the server's <c>execution_error</c>.</summary>
+public sealed class RunError
+{
+    /// <summary>The id of the node that raised.</summary>
+    public string? NodeId { get; init; }
+
+    /// <summary>The node's class, for example <c>KSampler</c>.</summary>
+    public string? NodeType { get; init; }
+
+    /// <summary>The Python exception type, for example <c>RuntimeError</c>.</summary>
+    public string? ExceptionType { get; init; }
+
+    /// <summary>The exception message.</summary>
+    public string ExceptionMessage { get; init; } = "";
+
+    /// <summary>The Python traceback lines.</summary>
+    public IReadOnlyList<string> Traceback { get; init; } = [];
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{ExceptionType ?? "error"} at node {NodeId ?? "?"} ({NodeType ?? "?"}): {ExceptionMessage}";
+}
+
+/// <summary>
+/// The outcome of a run: its terminal state and, when it ran, its outputs read from the server's history (the source of truth).
+/// </summary>
+public sealed class PromptResult
+{
+    /// <summary>The prompt id.</summary>
+    public required string PromptId { get; init; }
+
+    /// <summary>The terminal state.</summary>
+    public required RunStatus Status { get; init; }
+
+    /// <summary>Whether the run succeeded.</summary>
+    public bool IsSuccess => Status == RunStatus.Succeeded;
+
+    /// <summary>What each output node produced, by node id (from <c>/history/{id}</c>). Empty when nothing ran.</summary>
+    public IReadOnlyDictionary<string, NodeOutput> Outputs { get; init; } = new Dictionary<string, NodeOutput>();
+
+    /// <summary>The error of a failed run; <see langword="null"/> otherwise.</summary>
+    public RunError? Error { get; init; }
+
+    /// <summary>A sentence on why the run ended the way it did when it did not succeed (lost, interrupted, cancelled).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The node ids the server took from its cache.</summary>
+    public IReadOnlyList<string> CachedNodes { get; init; } = [];
+
+    /// <summary>The history entry the outputs were read from, when there was one.</summary>
+    public HistoryEntry? History { get; init; }
+
+    /// <summary>Files the run saved locally when <see cref="RunOptions.DownloadOutputsTo"/> was set: the output file and the local path.</summary>
+    public IReadOnlyList<SavedOutput> SavedFiles { get; init; } = [];
+
+    /// <summary>Every image of every output node, in node order.</summary>
+    public IReadOnlyList<OutputFile> Images => Outputs.Values.SelectMany(output => output.Images).ToArray();
+
+    /// <summary>Every video or animation of every output node.</summary>
+    public IReadOnlyList<OutputFile> Videos => Outputs.Values.SelectMany(output => output.Videos).ToArray();
+
+    /// <summary>Every audio file of every output node.</summary>
+    public IReadOnlyList<OutputFile> Audio => Outputs.Values.SelectMany(output => output.Audio).ToArray();
+
+    /// <summary>Every file of every kind of every output node.</summary>
+    public IReadOnlyList<OutputFile> Files => Outputs.Values.SelectMany(output => output.AllFiles).ToArray();
+
+    /// <summary>Every text output of every output node.</summary>
+    public IReadOnlyList<string> Texts => Outputs.Values.SelectMany(output => output.Text).ToArray();
+
+    /// <summary>Throws <see cref="ComfyUIExecutionException"/> unless the run succeeded.</summary>
+    /// <returns>This result, for chaining.</returns>
+    public PromptResult EnsureSuccess() => IsSuccess ? this : throw new ComfyUIExecutionException(this);
+}
+
+/// <summary>An output file saved locally by a run.</summary>
+public sealed class SavedOutput
+{
+    /// <summary>The node that produced it.</summary>
+    public required string NodeId { get; init; }
+
+    /// <summary>The file on the server.</summary>
+    public required OutputFile File { get; init; }
+
+    /// <summary>The local path it was saved to.</summary>
+    public required string Path { get; init; }
+}
+
+/// <summary>
+/// A tracked run did not succeed: it failed at a node, was interrupted by someone else, or was lost. <see cref="Result"/> has the details.
+/// (A run cancelled through its own token ends with <see cref="OperationCanceledException"/> instead.)
+/// </summary>
+public sealed class ComfyUIExecutionException : ComfyUIException
+{
+    /// <summary>Creates the exception for a result that did not succeed.</summary>
+    /// <param name="result">The run's result.</param>
+    public ComfyUIExecutionException(PromptResult result)
+        : base(BuildMessage(result ?? throw new ArgumentNullException(nameof(result))))
+    {
+        Result = result;
+    }
+
+    /// <summary>The run's result (its state, error and any outputs).</summary>
+    public PromptResult Result { get; }
+
+    /// <summary>The run's terminal state.</summary>
+    public RunStatus Status => Result.Status;
+
+    /// <summary>The prompt id.</summary>
+    public string PromptId => Result.PromptId;
+
+    /// <summary>The node that raised, for a failed run.</summary>
+    public string? NodeId => Result.Error?.NodeId;
+
+    /// <summary>The class of the node that raised, for a failed run.</summary>
+    public string? NodeType => Result.Error?.NodeType;
+
+    /// <summary>The Python exception type, for a failed run.</summary>
+    public string? ExceptionType => Result.Error?.ExceptionType;
+
+    /// <summary>The Python exception message, for a failed run.</summary>
+    public string? ExceptionMessage => Result.Error?.ExceptionMessage;
+
+    /// <summary>The Python traceback, for a failed run.</summary>
+    public IReadOnlyList<string> Traceback => Result.Error?.Traceback ?? [];
+
+    private static string BuildMessage(PromptResult result) => result.Status switch
+    {
+        RunStatus.Failed when result.Error is { } error => $"Prompt {result.PromptId} failed: {error}",
+        RunStatus.Failed => $"Prompt {result.PromptId} failed: {result.Reason}",
+        RunStatus.Interrupted => $"Prompt {result.PromptId} was interrupted{(result.Reason is null ? "" : ": " + result.Reason)}",
+        RunStatus.Lost => $"Prompt {result.PromptId} was lost: {result.Reason}",
+        RunStatus.Cancelled => $"Prompt {result.PromptId} was cancelled",
+        _ => $"Prompt {result.PromptId} ended as {result.Status}",
+    };
+}

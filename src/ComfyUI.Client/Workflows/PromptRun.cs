@@ -1,0 +1,714 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using ComfyUI.Client.Internal;
+
+namespace ComfyUI.Client;
+
+/// <summary>
+/// One submitted prompt, queued and tracked until it ends in exactly one terminal state: succeeded, failed, interrupted,
+/// cancelled or lost. It never waits forever on an event that will not come: the server's HTTP state (queue and history) is
+/// the source of truth, checked after every reconnect, when the socket is silent, by polling when there is no socket, and at the end.
+/// </summary>
+/// <remarks>
+/// Get one from <see cref="ComfyUIClient.SubmitAsync(Workflow, RunOptions?, CancellationToken)"/>. Thread-safe.
+/// Cancelling the token given to <c>SubmitAsync</c> cancels this prompt on the server (and only this prompt);
+/// the tokens of <see cref="WaitAsync"/> and <see cref="ReadEventsAsync"/> only stop waiting.
+/// </remarks>
+public sealed class PromptRun : IAsyncDisposable
+{
+    private const int MaxQueuedPreviewsPerReader = 32;
+
+    private readonly ComfyUIClient _client;
+    private readonly RunHub _hub;
+    private readonly RunOptions _options;
+    private readonly ComfyRunOptions _timing;
+    private readonly CancellationToken _runToken;
+    private readonly object _gate = new();
+    private readonly List<RunEvent> _history = [];
+    private readonly List<Channel<RunEvent>> _readers = [];
+    private readonly TaskCompletionSource<PromptResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly Dictionary<string, NodeOutput> _liveOutputs = new(StringComparer.Ordinal);
+    private readonly List<string> _cachedNodes = [];
+
+    private RunStatus _status = RunStatus.Submitting;
+    private (RunStatus Status, RunError? Error, string? Reason)? _terminalHint;
+    private string? _reconcileReason;
+    private bool _cancelRequested;
+    private bool _cancelSent;
+    private DateTimeOffset? _absentSince;
+    private DateTimeOffset? _unreachableSince;
+    private DateTimeOffset _lastEventAt;
+    private Task? _loop;
+    private CancellationTokenRegistration _runTokenRegistration;
+
+    internal PromptRun(ComfyUIClient client, RunHub hub, string promptId, RunOptions options, CancellationToken runToken)
+    {
+        _client = client;
+        _hub = hub;
+        PromptId = promptId;
+        _options = options;
+        _timing = client.Pipeline.Options.Runs;
+        _runToken = runToken;
+        _lastEventAt = hub.TimeProvider.GetUtcNow();
+    }
+
+    /// <summary>The prompt id (made by the client before submission).</summary>
+    public string PromptId { get; }
+
+    /// <summary>The current state. Terminal states never change again.</summary>
+    public RunStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _status;
+            }
+        }
+    }
+
+    /// <summary>Whether the run has ended.</summary>
+    public bool IsCompleted => _completion.Task.IsCompleted;
+
+    /// <summary>
+    /// Completes with the result when the run ends, whatever the outcome (it never faults; check <see cref="PromptResult.Status"/>).
+    /// </summary>
+    public Task<PromptResult> Completion => _completion.Task;
+
+    /// <summary>
+    /// Waits for the run to end and returns its result when it succeeded.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the run goes on).</param>
+    /// <returns>The result of the successful run, outputs included.</returns>
+    /// <exception cref="ComfyUIExecutionException">The run failed at a node, was interrupted by someone else, or was lost.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled through its own token or <see cref="CancelAsync"/>, or <paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<PromptResult> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await _completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return result.Status switch
+        {
+            RunStatus.Succeeded => result,
+            RunStatus.Cancelled => throw new OperationCanceledException($"Prompt {PromptId} was cancelled.", innerException: null, _runToken.IsCancellationRequested ? _runToken : new CancellationToken(true)),
+            _ => throw new ComfyUIExecutionException(result),
+        };
+    }
+
+    /// <summary>
+    /// Streams the run's events: those that already happened (live previews excepted), then the new ones as they come, ending with
+    /// <see cref="RunFinishedEvent"/>. Each call gets its own stream; previews are dropped for a reader that falls far behind.
+    /// </summary>
+    /// <param name="cancellationToken">Stops reading (the run goes on).</param>
+    /// <returns>The events, in order.</returns>
+    public async IAsyncEnumerable<RunEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        lock (_gate)
+        {
+            foreach (var past in _history)
+            {
+                channel.Writer.TryWrite(past);
+            }
+
+            if (_completion.Task.IsCompleted)
+            {
+                channel.Writer.TryComplete();
+            }
+            else
+            {
+                _readers.Add(channel);
+            }
+        }
+
+        try
+        {
+            await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _readers.Remove(channel);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cancels this prompt on the server, and only this one: removes it from the queue when pending, interrupts it (by prompt id) when
+    /// running. The run then ends as <see cref="RunStatus.Cancelled"/> — unless it had already finished.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for the cancellation to take effect.</param>
+    /// <returns>The result once the run has ended.</returns>
+    public async Task<PromptResult> CancelAsync(CancellationToken cancellationToken = default)
+    {
+        RequestCancel();
+        return await _completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops tracking (the prompt is not cancelled: use <see cref="CancelAsync"/> for that) and releases resources.</summary>
+    /// <returns>A task that completes when tracking stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _runTokenRegistration.DisposeAsync().ConfigureAwait(false);
+        if (!_completion.Task.IsCompleted)
+        {
+            Finish(new PromptResult { PromptId = PromptId, Status = RunStatus.Lost, Reason = "Tracking was stopped (the run was disposed) before the prompt ended." }, notify: false);
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+
+    /// <summary>Starts following the run once it was submitted.</summary>
+    internal void Start(double? number)
+    {
+        lock (_gate)
+        {
+            if (_status == RunStatus.Submitting)
+            {
+                _status = RunStatus.Queued;
+                Emit(new RunQueuedEvent { PromptId = PromptId, Number = number });
+            }
+        }
+
+        _loop = Task.Run(() => LoopAsync(_stop.Token));
+        if (_runToken.CanBeCanceled)
+        {
+            _runTokenRegistration = _runToken.UnsafeRegister(static state => ((PromptRun)state!).RequestCancel(), this);
+        }
+    }
+
+    internal void RequestReconcile(string reason)
+    {
+        lock (_gate)
+        {
+            _reconcileReason ??= reason;
+        }
+
+        Wake();
+    }
+
+    private void RequestCancel()
+    {
+        lock (_gate)
+        {
+            if (_completion.Task.IsCompleted || _cancelRequested)
+            {
+                return;
+            }
+
+            _cancelRequested = true;
+        }
+
+        Wake();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Handles a WebSocket message the hub routed to this run (its prompt id, or unattributed frames while it executes).</summary>
+    internal void OnMessage(ComfyMessage message)
+    {
+        lock (_gate)
+        {
+            if (_completion.Task.IsCompleted)
+            {
+                return;
+            }
+
+            _lastEventAt = _hub.TimeProvider.GetUtcNow();
+            switch (message)
+            {
+                case ExecutionStartMessage start:
+                    MarkRunning();
+                    Emit(new RunStartedEvent { PromptId = PromptId, Timestamp = start.Timestamp });
+                    break;
+                case ExecutionCachedMessage cached:
+                    MarkRunning();
+                    _cachedNodes.AddRange(cached.Nodes);
+                    Emit(new RunNodesCachedEvent { PromptId = PromptId, NodeIds = cached.Nodes });
+                    break;
+                case ExecutingMessage { Node: { } node } executing:
+                    MarkRunning();
+                    Emit(new RunNodeExecutingEvent { PromptId = PromptId, NodeId = node, DisplayNodeId = executing.DisplayNode });
+                    break;
+                case ExecutingMessage { Node: null }:
+                    // The worker's "prompt finished" signal: the history entry exists now.
+                    _terminalHint ??= (RunStatus.Succeeded, null, null);
+                    Wake();
+                    break;
+                case ProgressMessage progress:
+                    MarkRunning();
+                    Emit(new RunProgressEvent { PromptId = PromptId, NodeId = progress.Node, Value = progress.Value, Max = progress.Max });
+                    break;
+                case ExecutedMessage executed:
+                    MarkRunning();
+                    _liveOutputs[executed.Node] = executed.Output;
+                    Emit(new RunNodeOutputEvent { PromptId = PromptId, NodeId = executed.Node, Output = executed.Output });
+                    break;
+                case PreviewImageWithMetadataMessage preview:
+                    Emit(new RunPreviewEvent { PromptId = PromptId, NodeId = preview.NodeId, MimeType = preview.MimeType, Image = preview.Image });
+                    break;
+                case PreviewImageMessage preview:
+                    Emit(new RunPreviewEvent { PromptId = PromptId, MimeType = preview.MimeType, Image = preview.Image });
+                    break;
+                case ProgressTextMessage text:
+                    Emit(new RunProgressTextEvent { PromptId = PromptId, NodeId = text.NodeId, Text = text.Text });
+                    break;
+                case ExecutionSuccessMessage:
+                    _terminalHint = (RunStatus.Succeeded, null, null);
+                    Wake();
+                    break;
+                case ExecutionErrorMessage { IsExecutionBlocked: false } error:
+                    _terminalHint = (RunStatus.Failed, ToRunError(error), null);
+                    Wake();
+                    break;
+                case ExecutionInterruptedMessage interrupted:
+                    _terminalHint = (_cancelSent ? RunStatus.Cancelled : RunStatus.Interrupted, null,
+                        $"interrupted at node {interrupted.NodeId} ({interrupted.NodeType})");
+                    Wake();
+                    break;
+            }
+        }
+    }
+
+    private static RunError ToRunError(ExecutionErrorMessage error) => new()
+    {
+        NodeId = error.NodeId,
+        NodeType = error.NodeType,
+        ExceptionType = error.ExceptionType,
+        ExceptionMessage = error.ExceptionMessage ?? "",
+        Traceback = error.Traceback,
+    };
+
+    private void MarkRunning()
+    {
+        if (_status is RunStatus.Submitting or RunStatus.Queued)
+        {
+            _status = RunStatus.Running;
+        }
+    }
+
+    private void Emit(RunEvent runEvent)
+    {
+        var isPreview = runEvent is RunPreviewEvent;
+        if (!isPreview)
+        {
+            _history.Add(runEvent);
+        }
+
+        foreach (var reader in _readers)
+        {
+            if (isPreview && reader.Reader.CanCount && reader.Reader.Count >= MaxQueuedPreviewsPerReader)
+            {
+                continue;
+            }
+
+            reader.Writer.TryWrite(runEvent);
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken stop)
+    {
+        while (!_completion.Task.IsCompleted && !stop.IsCancellationRequested)
+        {
+            var interval = _hub.IsSocketHealthy ? _timing.SilenceReconcileInterval : _timing.PollInterval;
+            bool absentPending;
+            lock (_gate)
+            {
+                absentPending = _absentSince is not null || _unreachableSince is not null;
+            }
+
+            if (absentPending && interval > _timing.PollInterval)
+            {
+                interval = _timing.PollInterval;
+            }
+
+            await WaitForWakeAsync(interval, stop).ConfigureAwait(false);
+            if (_completion.Task.IsCompleted || stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                await StepAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ComfyUIException or IOException or OperationCanceledException)
+            {
+                NoteUnreachable(ex);
+            }
+        }
+    }
+
+    private async Task WaitForWakeAsync(TimeSpan interval, CancellationToken stop)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(interval);
+        try
+        {
+            await _wake.WaitAsync(timeout.Token).ConfigureAwait(false);
+            // Drain extra wake-ups: one step handles them all.
+            while (_wake.CurrentCount > 0 && _wake.Wait(0, CancellationToken.None))
+            {
+            }
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task StepAsync(CancellationToken stop)
+    {
+        (RunStatus Status, RunError? Error, string? Reason)? hint;
+        bool cancel;
+        string? requested;
+        bool silent;
+        bool inDoubt;
+        lock (_gate)
+        {
+            hint = _terminalHint;
+            cancel = _cancelRequested && !_cancelSent;
+            requested = _reconcileReason;
+            _reconcileReason = null;
+            silent = _hub.TimeProvider.GetUtcNow() - _lastEventAt >= _timing.SilenceReconcileInterval;
+            inDoubt = _absentSince is not null || _unreachableSince is not null;
+        }
+
+        if (cancel)
+        {
+            await SendCancelAsync(stop).ConfigureAwait(false);
+        }
+
+        if (hint is { } terminal)
+        {
+            await FinalizeAsync(terminal, stop).ConfigureAwait(false);
+            return;
+        }
+
+        var healthy = _hub.IsSocketHealthy;
+        if (requested is null && healthy && !silent && !cancel && !inDoubt)
+        {
+            // Event-driven: a healthy socket that spoke recently needs no HTTP check.
+            return;
+        }
+
+        await ReconcileAsync(requested ?? (healthy ? "silence" : "poll"), stop).ConfigureAwait(false);
+    }
+
+    private async Task SendCancelAsync(CancellationToken stop)
+    {
+        lock (_gate)
+        {
+            _cancelSent = true;
+        }
+
+        Log.RunCancelling(_client.Pipeline.Logger, PromptId);
+        // Only this prompt: remove it if pending, interrupt it by id if running (a no-op for any other running prompt).
+        await _client.Queue.DeleteAsync([PromptId], stop).ConfigureAwait(false);
+        await _client.Queue.InterruptAsync(PromptId, stop).ConfigureAwait(false);
+        RequestReconcile("cancel");
+    }
+
+    /// <summary>Reads the outcome from history (retrying briefly while the server writes it) and ends the run.</summary>
+    private async Task FinalizeAsync((RunStatus Status, RunError? Error, string? Reason) hint, CancellationToken stop)
+    {
+        var deadline = _hub.TimeProvider.GetUtcNow() + _timing.LostAfter;
+        var delay = TimeSpan.FromMilliseconds(25);
+        while (true)
+        {
+            HistoryEntry? entry = null;
+            try
+            {
+                entry = await _client.History.GetAsync(PromptId, stop).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ComfyUIException or IOException)
+            {
+                if (_hub.TimeProvider.GetUtcNow() >= deadline)
+                {
+                    Finish(FromHint(hint, $"the outcome came over the WebSocket but the history could not be read: {ex.Message}"));
+                    return;
+                }
+            }
+
+            if (entry is not null)
+            {
+                await FinishFromHistoryAsync(entry, hint, stop).ConfigureAwait(false);
+                return;
+            }
+
+            if (_hub.TimeProvider.GetUtcNow() >= deadline)
+            {
+                Finish(FromHint(hint, "the outcome came over the WebSocket, but the server kept no history entry for it"));
+                return;
+            }
+
+            await Task.Delay(delay, _hub.TimeProvider, stop).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+        }
+    }
+
+    private PromptResult FromHint((RunStatus Status, RunError? Error, string? Reason) hint, string note)
+    {
+        lock (_gate)
+        {
+            return new PromptResult
+            {
+                PromptId = PromptId,
+                Status = hint.Status,
+                Error = hint.Error,
+                Reason = hint.Reason ?? note,
+                Outputs = new Dictionary<string, NodeOutput>(_liveOutputs, StringComparer.Ordinal),
+                CachedNodes = _cachedNodes.ToArray(),
+            };
+        }
+    }
+
+    private async Task ReconcileAsync(string reason, CancellationToken stop)
+    {
+        var entry = await _client.History.GetAsync(PromptId, stop).ConfigureAwait(false);
+        if (entry is not null)
+        {
+            await FinishFromHistoryAsync(entry, null, stop).ConfigureAwait(false);
+            return;
+        }
+
+        var queue = await _client.Queue.GetQueueAsync(stop).ConfigureAwait(false);
+        var now = _hub.TimeProvider.GetUtcNow();
+        RunStatus? seen = null;
+        int? position = null;
+        if (queue.Running.Any(item => item.PromptId == PromptId))
+        {
+            seen = RunStatus.Running;
+        }
+        else
+        {
+            var index = 0;
+            foreach (var item in queue.PendingInExecutionOrder)
+            {
+                if (item.PromptId == PromptId)
+                {
+                    seen = RunStatus.Queued;
+                    position = index;
+                    break;
+                }
+
+                index++;
+            }
+        }
+
+        if (seen is null)
+        {
+            // It may have finished between the two reads: the server moves a prompt from the queue to history atomically.
+            entry = await _client.History.GetAsync(PromptId, stop).ConfigureAwait(false);
+            if (entry is not null)
+            {
+                await FinishFromHistoryAsync(entry, null, stop).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        lock (_gate)
+        {
+            _unreachableSince = null;
+            if (seen is { } status)
+            {
+                _absentSince = null;
+                if (status == RunStatus.Running)
+                {
+                    MarkRunning();
+                }
+
+                Emit(new RunReconciledEvent { PromptId = PromptId, Reason = reason, Status = status });
+                if (status == RunStatus.Queued)
+                {
+                    Emit(new RunQueuedEvent { PromptId = PromptId, Position = position });
+                }
+
+                return;
+            }
+
+            if (_cancelSent)
+            {
+                // Removed from the queue by our own cancel before it started: nothing else will come.
+                FinishLocked(new PromptResult { PromptId = PromptId, Status = RunStatus.Cancelled, Reason = "removed from the queue before it started", CachedNodes = _cachedNodes.ToArray() });
+                return;
+            }
+
+            _absentSince ??= now;
+            if (now - _absentSince.Value >= _timing.LostAfter)
+            {
+                FinishLocked(new PromptResult
+                {
+                    PromptId = PromptId,
+                    Status = RunStatus.Lost,
+                    Reason = $"the server has the prompt neither in its queue nor in its history (checked for {_timing.LostAfter}); it probably restarted",
+                    Outputs = new Dictionary<string, NodeOutput>(_liveOutputs, StringComparer.Ordinal),
+                    CachedNodes = _cachedNodes.ToArray(),
+                });
+            }
+        }
+    }
+
+    private void NoteUnreachable(Exception ex)
+    {
+        lock (_gate)
+        {
+            if (_completion.Task.IsCompleted)
+            {
+                return;
+            }
+
+            var now = _hub.TimeProvider.GetUtcNow();
+            _unreachableSince ??= now;
+            Log.RunReconcileFailed(_client.Pipeline.Logger, PromptId, ex.Message);
+            if (now - _unreachableSince.Value >= _timing.UnreachableAfter)
+            {
+                FinishLocked(new PromptResult
+                {
+                    PromptId = PromptId,
+                    Status = RunStatus.Lost,
+                    Reason = $"the server could not be reached for {_timing.UnreachableAfter} (last error: {ex.Message})",
+                    Outputs = new Dictionary<string, NodeOutput>(_liveOutputs, StringComparer.Ordinal),
+                    CachedNodes = _cachedNodes.ToArray(),
+                });
+            }
+        }
+    }
+
+    private async Task FinishFromHistoryAsync(HistoryEntry entry, (RunStatus Status, RunError? Error, string? Reason)? hint, CancellationToken stop)
+    {
+        RunStatus status;
+        RunError? error = null;
+        string? reason = null;
+        var statusText = entry.Status?.StatusStr;
+        var interrupted = entry.Status?.FindMessage("execution_interrupted");
+        var failure = entry.Status?.FindMessage("execution_error");
+        bool cancelSent;
+        lock (_gate)
+        {
+            cancelSent = _cancelSent;
+        }
+
+        if (string.Equals(statusText, "error", StringComparison.Ordinal))
+        {
+            if (interrupted is { } interruptedData)
+            {
+                status = cancelSent ? RunStatus.Cancelled : RunStatus.Interrupted;
+                reason = $"interrupted at node {ReadString(interruptedData, "node_id")} ({ReadString(interruptedData, "node_type")})";
+            }
+            else
+            {
+                status = RunStatus.Failed;
+                error = failure is { } data ? ReadError(data) : hint?.Error;
+                reason = error is null ? "the server recorded an error" : null;
+            }
+        }
+        else
+        {
+            status = RunStatus.Succeeded;
+        }
+
+        var result = new PromptResult
+        {
+            PromptId = PromptId,
+            Status = status,
+            Error = error,
+            Reason = reason,
+            Outputs = entry.Outputs,
+            History = entry,
+            CachedNodes = ReadCached(entry) ?? _cachedNodes.ToArray(),
+        };
+
+        Finish(result);
+    }
+
+    private static string[]? ReadCached(HistoryEntry entry)
+    {
+        if (entry.Status?.FindMessage("execution_cached") is { } cached
+            && cached.ValueKind == System.Text.Json.JsonValueKind.Object
+            && cached.TryGetProperty("nodes", out var nodes)
+            && nodes.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            return nodes.EnumerateArray().Where(n => n.ValueKind == System.Text.Json.JsonValueKind.String).Select(n => n.GetString()!).ToArray();
+        }
+
+        return null;
+    }
+
+    private static RunError ReadError(System.Text.Json.JsonElement data) => new()
+    {
+        NodeId = ReadString(data, "node_id"),
+        NodeType = ReadString(data, "node_type"),
+        ExceptionType = ReadString(data, "exception_type"),
+        ExceptionMessage = ReadString(data, "exception_message") ?? "",
+        Traceback = data.ValueKind == System.Text.Json.JsonValueKind.Object && data.TryGetProperty("traceback", out var tb) && tb.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? tb.EnumerateArray().Select(line => line.ValueKind == System.Text.Json.JsonValueKind.String ? line.GetString()! : line.GetRawText()).ToArray()
+            : [],
+    };
+
+    private static string? ReadString(System.Text.Json.JsonElement data, string name) =>
+        data.ValueKind == System.Text.Json.JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    private void Finish(PromptResult result, bool notify = true)
+    {
+        lock (_gate)
+        {
+            FinishLocked(result, notify);
+        }
+    }
+
+    private void FinishLocked(PromptResult result, bool notify = true)
+    {
+        if (_completion.Task.IsCompleted)
+        {
+            return;
+        }
+
+        _status = result.Status;
+        if (notify)
+        {
+            Emit(new RunFinishedEvent { PromptId = PromptId, Result = result });
+        }
+
+        foreach (var reader in _readers)
+        {
+            reader.Writer.TryComplete();
+        }
+
+        _readers.Clear();
+        _hub.Unregister(this);
+        Log.RunFinished(_client.Pipeline.Logger, PromptId, result.Status);
+        _completion.TrySetResult(result);
+    }
+}
