@@ -6,6 +6,14 @@ namespace ComfyUI.Client;
 public partial class ComfyUIClient
 {
     private RunHub? _runHub;
+    private bool _ownsRunHub = true;
+
+    /// <summary>Shares a run hub (one WebSocket for the client id) owned by someone else, for example the DI container.</summary>
+    internal void UseSharedRunHub(RunHub hub)
+    {
+        _runHub = hub;
+        _ownsRunHub = false;
+    }
 
     /// <summary>The run hub of this client: shared by all its runs (and, through dependency injection, by all clients of the container).</summary>
     internal RunHub RunHub

@@ -13,7 +13,7 @@ namespace ComfyUI.Client;
 /// Thread-safe: share one instance. Created with a <see cref="Uri"/> or options it owns its <see cref="HttpClient"/> and disposes it;
 /// created with an <see cref="HttpClient"/> (or through <c>AddComfyUIClient</c>) it never disposes the one it was given.
 /// </remarks>
-public partial class ComfyUIClient : IDisposable
+public partial class ComfyUIClient : IDisposable, IAsyncDisposable
 {
     private readonly HttpClient? _ownedHttpClient;
     private readonly ComfyHttpPipeline _pipeline = null!;
@@ -109,12 +109,38 @@ public partial class ComfyUIClient : IDisposable
         ConnectTimeout = TimeSpan.FromSeconds(15),
     };
 
-    /// <summary>Disposes the <see cref="HttpClient"/> if the client created it.</summary>
+    /// <summary>
+    /// Disposes what the client owns: the WebSocket of its tracked runs (runs still going end as lost) and the <see cref="HttpClient"/> if the
+    /// client created it. Prefer <see cref="DisposeAsync"/>.
+    /// </summary>
     public void Dispose()
     {
+        var hub = TakeOwnedRunHub();
+        if (hub is not null)
+        {
+            // Closing the socket is bounded (a close handshake with a deadline, then abort).
+            hub.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         Dispose(disposing: true);
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Disposes what the client owns, closing the WebSocket of its tracked runs cleanly.</summary>
+    /// <returns>A task that completes when everything is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        var hub = TakeOwnedRunHub();
+        if (hub is not null)
+        {
+            await hub.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    private RunHub? TakeOwnedRunHub() => _ownsRunHub ? Interlocked.Exchange(ref _runHub, null) : null;
 
     /// <summary>Releases owned resources.</summary>
     /// <param name="disposing"><see langword="true"/> when called from <see cref="Dispose()"/>.</param>

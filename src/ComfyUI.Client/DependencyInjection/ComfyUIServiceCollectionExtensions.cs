@@ -53,6 +53,8 @@ public static class ComfyUIServiceCollectionExtensions
     {
         services.AddOptions<ComfyUIClientOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ComfyUIClientOptions>, ComfyUIClientOptionsValidator>());
+        // One run hub (one WebSocket for the client id) for every transient client: two sockets under one client id would steal each other's events.
+        services.TryAddSingleton(static _ => new RunHub());
         return services
             .AddHttpClient(HttpClientName)
             .ConfigureHttpClient(static http => http.Timeout = Timeout.InfiniteTimeSpan)
@@ -65,7 +67,9 @@ public static class ComfyUIServiceCollectionExtensions
             {
                 var options = provider.GetRequiredService<IOptions<ComfyUIClientOptions>>().Value;
                 var logger = provider.GetService<ILogger<ComfyUIClient>>();
-                return new ComfyUIClient(http, options, logger);
+                var client = new ComfyUIClient(http, options, logger);
+                client.UseSharedRunHub(provider.GetRequiredService<RunHub>());
+                return client;
             });
     }
 }
