@@ -160,8 +160,88 @@ internal sealed class ComfyHttpPipeline
         return await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Sends the request and returns the body as a non-buffered stream (headers read, body not); disposing the stream disposes the
+    /// response. Returns <see langword="null"/> when the server answered with one of <see cref="ComfyRequest.PassThroughStatuses"/>.
+    /// </summary>
+    public async Task<Stream?> SendStreamAsync(ComfyRequest request, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            return null;
+        }
+
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return new ResponseStream(stream, response);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends the request and reads the JSON answer; <see langword="null"/> when the server answered with one of
+    /// <see cref="ComfyRequest.PassThroughStatuses"/>, with a JSON <c>null</c>, or (when <paramref name="isEmpty"/> says so) with an empty value such as <c>{}</c>.
+    /// </summary>
+    public async Task<T?> SendJsonOrNullAsync<T>(ComfyRequest request, JsonTypeInfo<T> typeInfo, Func<T, bool>? isEmpty, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var value = await ReadJsonCoreAsync(request, response, typeInfo, allowNull: true, cancellationToken).ConfigureAwait(false);
+        return value is null || (isEmpty is not null && isEmpty(value)) ? null : value;
+    }
+
+    /// <summary>Builds a multipart/form-data body from parts; file parts stream from their source and are never buffered.</summary>
+    public static MultipartFormDataContent Multipart(IEnumerable<KeyValuePair<string, string>> fields, string fileField, Stream file, string fileName)
+    {
+        var content = new MultipartFormDataContent("----ComfyUIClient" + Guid.NewGuid().ToString("N"));
+        var filePart = new LeaveOpenStreamContent(file);
+        filePart.Headers.ContentType = new MediaTypeHeaderValue(GuessMediaType(fileName));
+        filePart.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data")
+        {
+            Name = Quote(fileField),
+            FileName = Quote(fileName),
+        };
+        content.Add(filePart);
+        foreach (var field in fields)
+        {
+            var part = new StringContent(field.Value, Encoding.UTF8);
+            part.Headers.ContentType = null;
+            part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = Quote(field.Key) };
+            content.Add(part);
+        }
+
+        return content;
+    }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static string GuessMediaType(string fileName) => Path.GetExtension(fileName).ToUpperInvariant() switch
+    {
+        ".PNG" => "image/png",
+        ".JPG" or ".JPEG" => "image/jpeg",
+        ".WEBP" => "image/webp",
+        ".GIF" => "image/gif",
+        _ => "application/octet-stream",
+    };
+
     /// <summary>Reads a JSON body, turning malformed data into <see cref="ComfyUIProtocolException"/> and timeouts into <see cref="ComfyUITimeoutException"/>.</summary>
-    public async Task<T> ReadJsonAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public async Task<T> ReadJsonAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, cancellationToken).ConfigureAwait(false))!;
+
+    private async Task<T?> ReadJsonCoreAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, bool allowNull, CancellationToken cancellationToken)
     {
         using var timeout = CreateTimeout(cancellationToken);
         try
@@ -170,7 +250,7 @@ internal sealed class ComfyHttpPipeline
             await using (stream.ConfigureAwait(false))
             {
                 var value = await JsonSerializer.DeserializeAsync(stream, typeInfo, timeout.Token).ConfigureAwait(false);
-                return value ?? throw new ComfyUIProtocolException($"The server answered JSON null where {typeof(T).Name} was expected", Source(request), null);
+                return value is not null || allowNull ? value : throw new ComfyUIProtocolException($"The server answered JSON null where {typeof(T).Name} was expected", Source(request), null);
             }
         }
         catch (JsonException ex)

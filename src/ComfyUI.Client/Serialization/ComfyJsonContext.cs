@@ -33,6 +33,14 @@ namespace ComfyUI.Client.Serialization;
 [JsonSerializable(typeof(Dictionary<string, NodeOutput>))]
 // History
 [JsonSerializable(typeof(Dictionary<string, HistoryEntry>))]
+// Files
+[JsonSerializable(typeof(UploadResult))]
+[JsonSerializable(typeof(MaskOriginalRef))]
+// Jobs
+[JsonSerializable(typeof(JobsPage))]
+[JsonSerializable(typeof(Job))]
+[JsonSerializable(typeof(JobCancelResult))]
+[JsonSerializable(typeof(JobCancelBody))]
 // Memory
 [JsonSerializable(typeof(FreeBody))]
 // WebSocket messages
