@@ -648,8 +648,49 @@ public sealed class PromptRun : IAsyncDisposable
             CachedNodes = ReadCached(entry) ?? _cachedNodes.ToArray(),
         };
 
+        if (status == RunStatus.Succeeded && _options.DownloadOutputsTo is { } folder)
+        {
+            result = new PromptResult
+            {
+                PromptId = result.PromptId,
+                Status = result.Status,
+                Outputs = result.Outputs,
+                History = result.History,
+                CachedNodes = result.CachedNodes,
+                SavedFiles = await DownloadOutputsAsync(entry, folder, stop).ConfigureAwait(false),
+            };
+        }
+
         Finish(result);
     }
+
+    private async Task<IReadOnlyList<SavedOutput>> DownloadOutputsAsync(HistoryEntry entry, string folder, CancellationToken stop)
+    {
+        var saved = new List<SavedOutput>();
+        var root = Path.GetFullPath(folder);
+        Directory.CreateDirectory(root);
+        var rootPrefix = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
+        foreach (var (nodeId, output) in entry.Outputs)
+        {
+            foreach (var file in output.AllFiles)
+            {
+                var relative = Path.Combine(SafePart(file.Subfolder), SafePart(Path.GetFileName(file.Filename.Replace('\\', '/'))));
+                var path = Path.GetFullPath(Path.Combine(root, relative));
+                if (!path.StartsWith(rootPrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                await _client.Files.DownloadToFileAsync(file, path, stop).ConfigureAwait(false);
+                saved.Add(new SavedOutput { NodeId = nodeId, File = file, Path = path });
+            }
+        }
+
+        return saved;
+    }
+
+    private static string SafePart(string part) =>
+        string.Join(Path.DirectorySeparatorChar, part.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p is not "." and not ".."));
 
     private static string[]? ReadCached(HistoryEntry entry)
     {

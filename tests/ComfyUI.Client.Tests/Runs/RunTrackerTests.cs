@@ -373,4 +373,35 @@ public sealed class RunTrackerTests
         Assert.Single(server.Posts, p => p.StartsWith("prompt", StringComparison.Ordinal));
         Assert.Equal(RunStatus.Queued, run.Status);
     }
+
+    [Fact]
+    public async Task DownloadOutputsTo_saves_every_output_file_under_its_subfolder()
+    {
+        await using var server = await ScriptedComfyServer.StartAsync();
+        server.OnPrompt = (body, http) =>
+        {
+            var id = body["prompt_id"]!.GetValue<string>();
+            server.History[id] = ScriptedComfyServer.SuccessEntry(id, "saved.png");
+            _ = server.SendSuccessAsync("runs-test", id, "saved.png");
+            return Task.FromResult((200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}"""));
+        };
+        await using var client = server.CreateClient();
+        var folder = Path.Combine(Path.GetTempPath(), "comfy-runs-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var result = await client.RunAsync(SaveWorkflow(), new RunOptions { DownloadOutputsTo = folder }, Ct).WaitAsync(Deadline, Ct);
+
+            var saved = Assert.Single(result.SavedFiles);
+            Assert.Equal("2", saved.NodeId);
+            Assert.Equal(Path.Combine(Path.GetFullPath(folder), "saved.png"), saved.Path);
+            Assert.Equal("bytes of /saved.png", await File.ReadAllTextAsync(saved.Path, Ct));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
 }

@@ -173,6 +173,13 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
                 return;
         }
 
+        if (method == "GET" && path == "/api/view")
+        {
+            context.Response.ContentType = "image/png";
+            await context.Response.WriteAsync("bytes of " + context.Request.Query["subfolder"] + "/" + context.Request.Query["filename"]);
+            return;
+        }
+
         if (method == "GET" && path.StartsWith("/api/history/", StringComparison.Ordinal))
         {
             var id = Uri.UnescapeDataString(path["/api/history/".Length..]);
