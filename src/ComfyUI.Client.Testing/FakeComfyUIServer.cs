@@ -85,6 +85,16 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
     /// <summary>The <c>feature_flags</c> the connected clients sent (one object per socket that sent them).</summary>
     public IReadOnlyList<JsonObject> ReceivedFeatureFlags => Hub.ReceivedFeatureFlags;
 
+    /// <summary>Waits until the prompt has finished (success, error or interrupt) and has a /history entry.</summary>
+    /// <param name="promptId">The prompt id.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the history entry exists.</returns>
+    public Task WaitForPromptAsync(string promptId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(promptId);
+        return Context.State.WaitForHistoryAsync(promptId, cancellationToken);
+    }
+
     /// <summary>Starts a server on 127.0.0.1.</summary>
     /// <param name="options">Options; null for the defaults (a free port, no logging).</param>
     /// <param name="cancellationToken">Cancels the start.</param>

@@ -112,10 +112,36 @@ internal sealed class ServerState : IAsyncDisposable
         }
     }
 
+    private readonly Dictionary<string, TaskCompletionSource> finishedWaiters = new(StringComparer.Ordinal);
+
+    /// <summary>Completes when the prompt has a history entry.</summary>
+    public Task WaitForHistoryAsync(string promptId, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            if (history.ContainsKey(promptId))
+            {
+                return Task.CompletedTask;
+            }
+
+            if (!finishedWaiters.TryGetValue(promptId, out var tcs))
+            {
+                finishedWaiters[promptId] = tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            return tcs.Task.WaitAsync(cancellationToken);
+        }
+    }
+
     public void AddHistory(HistoryEntry entry)
     {
         lock (Gate)
         {
+            if (finishedWaiters.Remove(entry.Item.PromptId, out var waiter))
+            {
+                waiter.TrySetResult();
+            }
+
             if (history.Remove(entry.Item.PromptId))
             {
                 historyOrder.Remove(entry.Item.PromptId);

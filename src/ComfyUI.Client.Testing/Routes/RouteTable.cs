@@ -20,6 +20,13 @@ internal static class RouteTable
 
         void Literal(string method, string pattern, Func<HttpContext, Task> handler) => app.MapMethods(pattern, [method], (RequestDelegate)(h => handler(h)));
 
+        // The jobs routes are declared with a literal /api, so the real server also serves them under /api/api.
+        void Jobs(string method, string pattern, Func<HttpContext, Task> handler)
+        {
+            Literal(method, pattern, handler);
+            Literal(method, "/api" + pattern, handler);
+        }
+
         var queue = new QueueRoutes(context);
         Both("GET", "/prompt", queue.GetPrompt);
         Both("POST", "/prompt", queue.PostPrompt);
@@ -32,10 +39,10 @@ internal static class RouteTable
         Both("POST", "/history", queue.PostHistory);
 
         var jobs = new JobRoutes(context);
-        Literal("GET", "/api/jobs", jobs.List);
-        Literal("GET", "/api/jobs/{id}", jobs.Get);
-        Literal("POST", "/api/jobs/{id}/cancel", jobs.CancelOne);
-        Literal("POST", "/api/jobs/cancel", jobs.CancelMany);
+        Jobs("GET", "/api/jobs", jobs.List);
+        Jobs("GET", "/api/jobs/{id}", jobs.Get);
+        Jobs("POST", "/api/jobs/{id}/cancel", jobs.CancelOne);
+        Jobs("POST", "/api/jobs/cancel", jobs.CancelMany);
 
         var discovery = new DiscoveryRoutes(context);
         Both("GET", "/object_info", discovery.ObjectInfo);
@@ -72,7 +79,7 @@ internal static class RouteTable
         Both("GET", "/ws", ws.HandleAsync);
 
         Literal("GET", "/", h => Http.Text(h, "<html><body>FakeComfyUIServer</body></html>", 200, "text/html"));
-        app.MapFallback((RequestDelegate)(h => Http.Text(h, "404: Not Found", 404)));
+        app.MapFallback((RequestDelegate)(h => Http.Status(h, 404)));
     }
 }
 

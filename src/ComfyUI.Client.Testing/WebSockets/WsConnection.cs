@@ -24,6 +24,11 @@ internal sealed class WsConnection
 
     public CancellationTokenSource Closed { get; } = new();
 
+    /// <summary>Completed when the fault "drop" ends this connection: the handler returns without a close frame, so frames already sent are still delivered before the TCP FIN.</summary>
+    public TaskCompletionSource Dropped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Drop() => Dropped.TrySetResult();
+
     public void Abort()
     {
         try

@@ -68,7 +68,15 @@ internal sealed class WsEndpoint
                 WebSocketReceiveResult result;
                 do
                 {
-                    result = await socket.ReceiveAsync(buffer, connection.Closed.Token).ConfigureAwait(false);
+                    var receive = socket.ReceiveAsync(buffer, connection.Closed.Token);
+                    var first = await Task.WhenAny(receive, connection.Dropped.Task).ConfigureAwait(false);
+                    if (first != receive)
+                    {
+                        _ = receive.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                        return;
+                    }
+
+                    result = await receive.ConfigureAwait(false);
                     message.Write(buffer, 0, result.Count);
                 }
                 while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
@@ -92,7 +100,10 @@ internal sealed class WsEndpoint
         finally
         {
             hub.Unregister(connection);
-            connection.Abort();
+            if (!connection.Dropped.Task.IsCompleted)
+            {
+                connection.Abort();
+            }
         }
     }
 

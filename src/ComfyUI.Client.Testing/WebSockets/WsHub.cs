@@ -93,7 +93,8 @@ internal sealed class WsHub : IDisposable
         }
     }
 
-    public void DropAll()
+    /// <summary>Ends every connection without a close frame (<paramref name="abort"/>: reset at once, used on dispose).</summary>
+    public void DropAll(bool abort = false)
     {
         List<WsConnection> copy;
         lock (gate)
@@ -105,7 +106,14 @@ internal sealed class WsHub : IDisposable
 
         foreach (var c in copy)
         {
-            c.Abort();
+            if (abort)
+            {
+                c.Abort();
+            }
+            else
+            {
+                c.Drop();
+            }
         }
     }
 
@@ -251,7 +259,7 @@ internal sealed class WsHub : IDisposable
     public async Task StopAsync()
     {
         stop.Cancel();
-        DropAll();
+        DropAll(abort: true);
         try
         {
             await pump.ConfigureAwait(false);
