@@ -372,6 +372,8 @@ public sealed class ComfyWebSocketTests
     public async Task Keep_alive_does_not_reconnect_a_healthy_idle_server()
     {
         await using var server = await TestWebSocketServer.StartAsync(connection => connection.RunUntilClosedAsync());
+        // ComfyUI answers HTTP while idle: on .NET 8 the frame watchdog asks GET /prompt before it reconnects.
+        server.AnswerPrompt = true;
         using var client = server.CreateClient(o =>
         {
             o.WebSocket.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
