@@ -246,7 +246,7 @@ internal sealed class ComfyHttpPipeline
         using var timeout = CreateTimeout(cancellationToken);
         try
         {
-            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            var stream = new Serialization.PythonJsonStream(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false));
             await using (stream.ConfigureAwait(false))
             {
                 var value = await JsonSerializer.DeserializeAsync(stream, typeInfo, timeout.Token).ConfigureAwait(false);
