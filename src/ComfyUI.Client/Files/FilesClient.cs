@@ -11,6 +11,8 @@ namespace ComfyUI.Client;
 /// <remarks>
 /// Absent rule: <see cref="OpenViewAsync"/> returns <see langword="null"/> when the server answers 404; the download methods throw
 /// <see cref="ComfyUIApiException"/> instead. Other failures (400, 403, 500) throw <see cref="ComfyUIApiException"/> with the server's body.
+/// Timeouts: an upload must complete within <see cref="ComfyUIClientOptions.RequestTimeout"/>; for reads the timeout covers the wait for the
+/// response headers, and the body then streams for as long as the caller's token allows.
 /// </remarks>
 public class FilesClient
 {

@@ -208,11 +208,20 @@ internal sealed class ComfyHttpPipeline
         var content = new MultipartFormDataContent("----ComfyUIClient" + Guid.NewGuid().ToString("N"));
         var filePart = new LeaveOpenStreamContent(file);
         filePart.Headers.ContentType = new MediaTypeHeaderValue(GuessMediaType(fileName));
-        filePart.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data")
+        // .NET writes a non-ASCII filename as RFC 2047 ("=?utf-8?B?…?="), which aiohttp would store literally, and rejects quotes in it.
+        // aiohttp reads filename* (RFC 5987) first, so such names go there, with an ASCII stand-in in filename.
+        var plain = Ascii.IsValid(fileName) && fileName.IndexOfAny(['"', '\\']) < 0;
+        var disposition = new ContentDispositionHeaderValue("form-data")
         {
             Name = Quote(fileField),
-            FileName = Quote(fileName),
+            FileName = Quote(plain ? fileName : string.Concat(fileName.Select(c => c is < ' ' or > '~' or '"' or '\\' ? '_' : c))),
         };
+        if (!plain)
+        {
+            disposition.FileNameStar = fileName;
+        }
+
+        filePart.Headers.ContentDisposition = disposition;
         content.Add(filePart);
         foreach (var field in fields)
         {
@@ -225,8 +234,7 @@ internal sealed class ComfyHttpPipeline
         return content;
     }
 
-    private static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    private static string Quote(string value) => "\"" + value + "\"";
 
     private static string GuessMediaType(string fileName) => Path.GetExtension(fileName).ToUpperInvariant() switch
     {
@@ -246,7 +254,7 @@ internal sealed class ComfyHttpPipeline
         using var timeout = CreateTimeout(cancellationToken);
         try
         {
-            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            var stream = new Serialization.PythonJsonStream(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false));
             await using (stream.ConfigureAwait(false))
             {
                 var value = await JsonSerializer.DeserializeAsync(stream, typeInfo, timeout.Token).ConfigureAwait(false);

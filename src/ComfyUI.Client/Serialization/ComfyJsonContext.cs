@@ -41,6 +41,26 @@ namespace ComfyUI.Client.Serialization;
 [JsonSerializable(typeof(Job))]
 [JsonSerializable(typeof(JobCancelResult))]
 [JsonSerializable(typeof(JobCancelBody))]
+// Discovery
+[JsonSerializable(typeof(Dictionary<string, NodeDefinition>))]
+[JsonSerializable(typeof(ModelFolderInfo[]))]
+[JsonSerializable(typeof(ModelFileInfo[]))]
+[JsonSerializable(typeof(SystemStats))]
+[JsonSerializable(typeof(Dictionary<string, string[]>))]
+[JsonSerializable(typeof(Dictionary<string, NodeReplacement[]>))]
+[JsonSerializable(typeof(Dictionary<string, GlobalSubgraph>))]
+[JsonSerializable(typeof(GlobalSubgraph))]
+// User data
+[JsonSerializable(typeof(UserDataFileInfo))]
+[JsonSerializable(typeof(UserDataFileInfo[]))]
+[JsonSerializable(typeof(string[][]))]
+[JsonSerializable(typeof(UserDataEntry[]))]
+// Users and settings
+[JsonSerializable(typeof(UsersInfo))]
+[JsonSerializable(typeof(CreateUserBody))]
+// Internal
+[JsonSerializable(typeof(ServerLogs))]
+[JsonSerializable(typeof(LogsSubscribeBody))]
 // Memory
 [JsonSerializable(typeof(FreeBody))]
 // WebSocket messages

@@ -86,6 +86,23 @@ public sealed class FilesClientTests
         }
     }
 
+    [Theory]
+    [InlineData("photo é ü.png")]
+    [InlineData("say \"hi\".png")]
+    public async Task Upload_of_a_non_ascii_or_quoted_name_uses_filename_star(string name)
+    {
+        using var mock = new MockServer();
+        mock.Server.Given(Request.Create().WithPath("/api/upload/image").UsingPost())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Fixture.Http("upload_image.json")));
+
+        await mock.Client.Files.UploadImageAsync(new MemoryStream([1]), name, cancellationToken: Ct);
+
+        var request = mock.SingleRequest.RequestMessage!;
+        var raw = Encoding.UTF8.GetString(request.BodyAsBytes ?? Encoding.UTF8.GetBytes(request.Body!));
+        Assert.Contains("filename*=utf-8''" + Uri.EscapeDataString(name), raw, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("=?utf-8?", raw, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task Upload_mask_adds_original_ref_as_json()
     {
