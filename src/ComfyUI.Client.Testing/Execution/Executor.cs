@@ -184,7 +184,7 @@ internal sealed class Executor
                         JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 545, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all)\n"),
                         JsonValue.Create($"  File \"/fake-comfyui/nodes/{classType}.py\", line 1, in run\n    raise {type}(message)\n")),
                     ["current_inputs"] = CurrentInputs(node, inputs),
-                    ["current_outputs"] = Json.StringArray(results.Keys),
+                    ["current_outputs"] = Json.StringArray(order),
                     ["timestamp"] = end,
                 });
                 return Finish("error", false, start, end, error, interrupted: false);

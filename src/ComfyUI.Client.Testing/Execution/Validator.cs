@@ -149,7 +149,11 @@ internal sealed class Validator
         nodeErrorsResult = nodeErrors;
         if (outputs.Count == 0)
         {
-            var details = firstError is null ? string.Empty : $"{Json.GetString(firstError["message"])}: {Json.GetString(firstError["details"])}";
+            // Like ComfyUI: the details list the errors of the failed output nodes themselves.
+            var details = string.Join("\n", candidates
+                .Where(o => errorsByNode.ContainsKey(o))
+                .SelectMany(o => errorsByNode[o])
+                .Select(e => $"{Json.GetString(e!["message"])}: {Json.GetString(e["details"])}"));
             return Error("prompt_outputs_failed_validation", "Prompt outputs failed validation", details, [], nodeErrors);
         }
 
@@ -161,6 +165,14 @@ internal sealed class Validator
         ["error"] = new JsonObject { ["type"] = type, ["message"] = message, ["details"] = details, ["extra_info"] = extraInfo },
         ["node_errors"] = nodeErrors,
     };
+
+    private static JsonObject ValidationException(string type, string details, string line) => NodeError("exception_during_validation", "Exception when validating node", details, new JsonObject
+    {
+        ["exception_type"] = type,
+        ["traceback"] = new JsonArray(
+            JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 1184, in validate_prompt\n    m = await validate_inputs(prompt_id, prompt, o, validated)\n"),
+            JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 933, in validate_inputs\n" + line)),
+    });
 
     private static JsonObject NodeError(string type, string message, string details, JsonObject extra) =>
         new() { ["type"] = type, ["message"] = message, ["details"] = details, ["extra_info"] = extra };
@@ -208,14 +220,18 @@ internal sealed class Validator
             {
                 if (!prompt.ContainsKey(source))
                 {
-                    errors.Add(NodeError("exception_during_validation", "Exception when validating node", $"'{source}'", new JsonObject
-                    {
-                        ["exception_type"] = "KeyError",
-                        ["traceback"] = new JsonArray(
-                            JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 1184, in validate_prompt\n    m = await validate_inputs(prompt_id, prompt, o, validated)\n"),
-                            JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 933, in validate_inputs\n    o_class_type = prompt[o_id]['class_type']\n")),
-                    }));
-                    continue;
+                    // ComfyUI raises inside validate_inputs: the exception replaces every other error of the node.
+                    errors.Clear();
+                    errors.Add(ValidationException("KeyError", $"'{source}'", "    o_class_type = prompt[o_id]['class_type']\n"));
+                    break;
+                }
+
+                var linkedOutputs = catalog.Raw(Json.GetString(prompt[source]!["class_type"])!)["output"] as JsonArray ?? [];
+                if (index < 0 || index >= linkedOutputs.Count)
+                {
+                    errors.Clear();
+                    errors.Add(ValidationException("IndexError", "tuple index out of range", "    received_type = r[val[1]]\n"));
+                    break;
                 }
 
                 var sourceClass = Json.GetString(prompt[source]!["class_type"])!;
@@ -291,12 +307,7 @@ internal sealed class Validator
                     var path = files.ResolveAnnotated(image, "input");
                     if (path is null || !File.Exists(path))
                     {
-                        errors.Add(NodeError("custom_validation_failed", "Custom validation failed for node", $"image - Invalid image file: {image}", new JsonObject
-                        {
-                            ["input_name"] = "image",
-                            ["input_config"] = config.DeepClone(),
-                            ["received_value"] = value?.DeepClone(),
-                        }));
+                        errors.Add(NodeError("custom_validation_failed", "Custom validation failed for node", $"image - Invalid image file: {image}", new JsonObject { ["input_name"] = "image" }));
                     }
 
                     continue;
