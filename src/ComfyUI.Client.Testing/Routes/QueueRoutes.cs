@@ -153,9 +153,16 @@ internal sealed class QueueRoutes
     public async Task PostQueue(HttpContext h)
     {
         var (ok, body) = await Http.ReadJson(h).ConfigureAwait(false);
-        if (!ok || body is not JsonObject request)
+        // Like aiohttp + `"clear" in json_data`: lists and strings are accepted (no effect), anything else fails.
+        if (!ok || body is JsonValue { } v && v.GetValueKind() != JsonValueKind.String || body is null)
         {
             await Http.InternalError(h).ConfigureAwait(false);
+            return;
+        }
+
+        if (body is not JsonObject request)
+        {
+            h.Response.StatusCode = 200;
             return;
         }
 
@@ -274,9 +281,16 @@ internal sealed class QueueRoutes
     public async Task PostHistory(HttpContext h)
     {
         var (ok, body) = await Http.ReadJson(h).ConfigureAwait(false);
-        if (!ok || body is not JsonObject request)
+        // Like aiohttp + `"clear" in json_data`: lists and strings are accepted (no effect), anything else fails.
+        if (!ok || body is JsonValue { } v && v.GetValueKind() != JsonValueKind.String || body is null)
         {
             await Http.InternalError(h).ConfigureAwait(false);
+            return;
+        }
+
+        if (body is not JsonObject request)
+        {
+            h.Response.StatusCode = 200;
             return;
         }
 
