@@ -52,6 +52,13 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Port_in_use_fails_start_cleanly()
+    {
+        await using var first = await FakeComfyUIServer.StartAsync(cancellationToken: Ct).WaitAsync(WsRecorder.Deadline, Ct);
+        await Assert.ThrowsAsync<IOException>(() => FakeComfyUIServer.StartAsync(new FakeComfyUIServerOptions { Port = first.BaseAddress.Port }, Ct).WaitAsync(WsRecorder.Deadline, Ct));
+    }
+
+    [Fact]
     public async Task Prompt_without_client_id_broadcasts_only_progress_and_status()
     {
         await using var server = await FakeComfyUIServer.StartAsync(cancellationToken: Ct).WaitAsync(WsRecorder.Deadline, Ct);
