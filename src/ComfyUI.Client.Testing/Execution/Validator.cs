@@ -84,7 +84,7 @@ internal sealed class Validator
             {
                 var title = Json.GetString(value?["_meta"]?["title"]) ?? classType;
                 return Error("missing_node_type",
-                    classType is null ? $"Cannot execute because a node is missing the class_type property." : $"Node '{title}' not found. The custom node may not be installed.",
+                    classType is null ? $"Node 'ID #{id}' has no class_type. The workflow may be corrupted or a custom node is missing." : $"Node '{title}' not found. The custom node may not be installed.",
                     $"Node ID '#{id}'",
                     new JsonObject { ["node_id"] = id, ["class_type"] = classType, ["node_title"] = title },
                     []);
@@ -166,6 +166,20 @@ internal sealed class Validator
         ["node_errors"] = nodeErrors,
     };
 
+    private static void AddErrors(string id, JsonNode[] errors, Dictionary<string, JsonArray> errorsByNode, List<string> errorOrder)
+    {
+        if (!errorsByNode.TryGetValue(id, out var list))
+        {
+            errorsByNode[id] = list = [];
+            errorOrder.Add(id);
+        }
+
+        foreach (var e in errors)
+        {
+            list.Add(e);
+        }
+    }
+
     private static JsonObject ValidationException(string type, string details, string line) => NodeError("exception_during_validation", "Exception when validating node", details, new JsonObject
     {
         ["exception_type"] = type,
@@ -177,7 +191,7 @@ internal sealed class Validator
     private static JsonObject NodeError(string type, string message, string details, JsonObject extra) =>
         new() { ["type"] = type, ["message"] = message, ["details"] = details, ["extra_info"] = extra };
 
-    private bool ValidateNode(JsonObject prompt, string id, Dictionary<string, bool> validated, Dictionary<string, JsonArray> errorsByNode, List<string> errorOrder, HashSet<string> stack)
+    private bool ValidateNode(JsonObject prompt, string id, Dictionary<string, bool> validated, Dictionary<string, JsonArray> errorsByNode, List<string> errorOrder, List<string> stack)
     {
         if (validated.TryGetValue(id, out var known))
         {
@@ -250,7 +264,20 @@ internal sealed class Validator
                     continue;
                 }
 
-                if (stack.Contains(source) || !ValidateNode(prompt, source, validated, errorsByNode, errorOrder, stack))
+                if (stack.Contains(source))
+                {
+                    var cycle = stack.Skip(stack.IndexOf(source)).ToList();
+                    var details = string.Join(" -> ", cycle.Append(source).Select(n => $"{n} ({Json.GetString(prompt[n]!["class_type"])})"));
+                    foreach (var n in cycle)
+                    {
+                        AddErrors(n, [NodeError("dependency_cycle", "Dependency cycle detected", details, new JsonObject { ["node_id"] = n, ["cycle_nodes"] = Json.StringArray(cycle) })], errorsByNode, errorOrder);
+                    }
+
+                    valid = false;
+                    continue;
+                }
+
+                if (!ValidateNode(prompt, source, validated, errorsByNode, errorOrder, stack))
                 {
                     valid = false;
                 }
@@ -332,8 +359,7 @@ internal sealed class Validator
         if (errors.Count > 0)
         {
             valid = false;
-            errorsByNode[id] = errors;
-            errorOrder.Add(id);
+            AddErrors(id, [.. errors.Select(e => e!.DeepClone())], errorsByNode, errorOrder);
         }
 
         validated[id] = valid;

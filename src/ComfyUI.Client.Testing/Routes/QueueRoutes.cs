@@ -29,6 +29,12 @@ internal sealed class QueueRoutes
             return;
         }
 
+        if (body is JsonObject { } withPrompt && withPrompt["prompt"] is { } p && p is not JsonObject)
+        {
+            await Http.InternalError(h).ConfigureAwait(false);
+            return;
+        }
+
         if (body is not JsonObject request || request["prompt"] is not JsonObject prompt)
         {
             await Http.Json(h, Validator.Error("no_prompt", "No prompt provided", "No prompt provided", [], []), 400).ConfigureAwait(false);

@@ -208,6 +208,22 @@ public sealed class HttpRouteTests : FakeServerTestBase
     }
 
     [Fact]
+    public async Task Dependency_cycles_and_missing_class_type_match_the_real_server()
+    {
+        // Bodies recorded from the real ComfyUI 0.33.0 kit (compact JSON).
+        var cycle = await PostJsonAsync("/prompt", """{"prompt":{"1":{"class_type":"ImageInvert","inputs":{"image":["2",0]}},"2":{"class_type":"ImageInvert","inputs":{"image":["1",0]}},"3":{"class_type":"SaveImage","inputs":{"images":["2",0],"filename_prefix":"x"}}}}""");
+        Assert.Equal(400, cycle.Status);
+        Assert.Equal(
+            """{"error":{"type":"prompt_outputs_failed_validation","message":"Prompt outputs failed validation","details":"","extra_info":{}},"node_errors":{"2":{"errors":[{"type":"dependency_cycle","message":"Dependency cycle detected","details":"2 (ImageInvert) -> 1 (ImageInvert) -> 2 (ImageInvert)","extra_info":{"node_id":"2","cycle_nodes":["2","1"]}}],"dependent_outputs":["3"],"class_type":"ImageInvert"},"1":{"errors":[{"type":"dependency_cycle","message":"Dependency cycle detected","details":"2 (ImageInvert) -> 1 (ImageInvert) -> 2 (ImageInvert)","extra_info":{"node_id":"1","cycle_nodes":["2","1"]}}],"dependent_outputs":["3"],"class_type":"ImageInvert"}}}""",
+            cycle.Body!.ToJsonString());
+        var noClass = await PostJsonAsync("/prompt", """{"prompt":{"1":{"inputs":{}}}}""");
+        Assert.Equal(
+            """{"error":{"type":"missing_node_type","message":"Node 'ID #1' has no class_type. The workflow may be corrupted or a custom node is missing.","details":"Node ID '#1'","extra_info":{"node_id":"1","class_type":null,"node_title":null}},"node_errors":{}}""",
+            noClass.Body!.ToJsonString());
+        Assert.Equal(500, (await PostJsonAsync("/prompt", """{"prompt":[1,2]}""")).Status);
+    }
+
+    [Fact]
     public async Task Jobs_cancel_many_validates_ids()
     {
         var bad = await PostJsonAsync("/api/jobs/cancel", """{"job_ids":["nope"]}""");
