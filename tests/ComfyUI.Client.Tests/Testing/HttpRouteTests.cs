@@ -215,11 +215,11 @@ public sealed class HttpRouteTests : FakeServerTestBase
         Assert.Equal(400, cycle.Status);
         Assert.Equal(
             """{"error":{"type":"prompt_outputs_failed_validation","message":"Prompt outputs failed validation","details":"","extra_info":{}},"node_errors":{"2":{"errors":[{"type":"dependency_cycle","message":"Dependency cycle detected","details":"2 (ImageInvert) -> 1 (ImageInvert) -> 2 (ImageInvert)","extra_info":{"node_id":"2","cycle_nodes":["2","1"]}}],"dependent_outputs":["3"],"class_type":"ImageInvert"},"1":{"errors":[{"type":"dependency_cycle","message":"Dependency cycle detected","details":"2 (ImageInvert) -> 1 (ImageInvert) -> 2 (ImageInvert)","extra_info":{"node_id":"1","cycle_nodes":["2","1"]}}],"dependent_outputs":["3"],"class_type":"ImageInvert"}}}""",
-            cycle.Body!.ToJsonString());
+            cycle.Text.Replace("\\u003E", ">", StringComparison.Ordinal));
         var noClass = await PostJsonAsync("/prompt", """{"prompt":{"1":{"inputs":{}}}}""");
         Assert.Equal(
             """{"error":{"type":"missing_node_type","message":"Node 'ID #1' has no class_type. The workflow may be corrupted or a custom node is missing.","details":"Node ID '#1'","extra_info":{"node_id":"1","class_type":null,"node_title":null}},"node_errors":{}}""",
-            noClass.Body!.ToJsonString());
+            noClass.Text);
         Assert.Equal(500, (await PostJsonAsync("/prompt", """{"prompt":[1,2]}""")).Status);
     }
 
