@@ -47,6 +47,23 @@ public sealed class HttpRouteTests : FakeServerTestBase
         }
     }
 
+    [Theory]
+    [InlineData("/experiment/models/checkpoints", 200, "[]")]
+    [InlineData("/experiment/models/nope", 404, "")]
+    [InlineData("/view_metadata/checkpoints?filename=x.safetensors", 404, "")]
+    [InlineData("/i18n", 200, "{}")]
+    [InlineData("/global_subgraphs/abc", 200, "null")]
+    [InlineData("/workflow_templates", 200, "{}")]
+    [InlineData("/api/assets", 503, "SERVICE_DISABLED")]
+    [InlineData("/api/api/jobs", 200, "pagination")]
+    [InlineData("/internal/files/bogus", 400, "Invalid directory type")]
+    public async Task Small_routes_answer_like_the_real_server(string path, int status, string contains)
+    {
+        using var response = await Http.GetAsync(path, Ct).WaitAsync(Deadline, Ct);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Contains(contains, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Object_info_has_the_real_entries_of_every_node()
     {
