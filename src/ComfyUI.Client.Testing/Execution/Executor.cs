@@ -29,6 +29,22 @@ internal sealed class Executor
 
     public string PromptJson { get; }
 
+    /// <summary>The PNG text chunks ComfyUI's save nodes write: "prompt" and each key of extra_pnginfo (e.g. "workflow").</summary>
+    public Dictionary<string, string> PngText()
+    {
+        // Default escaping keeps the text ASCII (tEXt chunks are Latin-1), like Python's json.dumps.
+        var text = new Dictionary<string, string>(StringComparer.Ordinal) { ["prompt"] = item.Prompt.ToJsonString() };
+        if (item.ExtraData["extra_pnginfo"] is JsonObject info)
+        {
+            foreach (var (key, value) in info)
+            {
+                text[key] = value?.ToJsonString() ?? "null";
+            }
+        }
+
+        return text;
+    }
+
     private string? Client => item.ClientId;
 
     private string PromptId => item.PromptId;
