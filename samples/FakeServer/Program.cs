@@ -18,6 +18,12 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+
 await using var server = await FakeComfyUIServer.StartAsync(new FakeComfyUIServerOptions { Port = port });
 Console.WriteLine($"FakeComfyUIServer listening on {server.BaseAddress} (Ctrl+C to stop)");
 try

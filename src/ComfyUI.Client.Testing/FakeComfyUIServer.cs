@@ -105,6 +105,7 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(FakeComfyUIServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, NoopHostLifetime>();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, options.Port);
@@ -117,7 +118,16 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
         RouteTable.Map(app, context);
         var server = new FakeComfyUIServer(app, context);
         context.State.Start();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
         return server;
@@ -154,6 +164,7 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
         }
 
         await app.DisposeAsync().ConfigureAwait(false);
+        Context.Hub.Dispose();
         Context.Files.Dispose();
     }
 }

@@ -29,6 +29,22 @@ internal sealed class Executor
 
     public string PromptJson { get; }
 
+    /// <summary>The PNG text chunks ComfyUI's save nodes write: "prompt" and each key of extra_pnginfo (e.g. "workflow").</summary>
+    public Dictionary<string, string> PngText()
+    {
+        // Default escaping keeps the text ASCII (tEXt chunks are Latin-1), like Python's json.dumps.
+        var text = new Dictionary<string, string>(StringComparer.Ordinal) { ["prompt"] = item.Prompt.ToJsonString() };
+        if (item.ExtraData["extra_pnginfo"] is JsonObject info)
+        {
+            foreach (var (key, value) in info)
+            {
+                text[key] = value?.ToJsonString() ?? "null";
+            }
+        }
+
+        return text;
+    }
+
     private string? Client => item.ClientId;
 
     private string PromptId => item.PromptId;
@@ -184,7 +200,7 @@ internal sealed class Executor
                         JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 545, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all)\n"),
                         JsonValue.Create($"  File \"/fake-comfyui/nodes/{classType}.py\", line 1, in run\n    raise {type}(message)\n")),
                     ["current_inputs"] = CurrentInputs(node, inputs),
-                    ["current_outputs"] = Json.StringArray(results.Keys),
+                    ["current_outputs"] = Json.StringArray(order),
                     ["timestamp"] = end,
                 });
                 return Finish("error", false, start, end, error, interrupted: false);

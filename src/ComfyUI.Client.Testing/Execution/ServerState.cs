@@ -207,6 +207,24 @@ internal sealed class ServerState : IAsyncDisposable
 
             Cache.Clear();
             Counter = 0;
+            try
+            {
+                // ComfyUI wipes temp/ at startup.
+                foreach (var entry in new DirectoryInfo(Files.Temp).EnumerateFileSystemInfos())
+                {
+                    if (entry is DirectoryInfo d)
+                    {
+                        d.Delete(recursive: true);
+                    }
+                    else
+                    {
+                        entry.Delete();
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
             if (!keepHistory)
             {
                 history.Clear();

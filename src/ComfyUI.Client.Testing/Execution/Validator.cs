@@ -84,7 +84,7 @@ internal sealed class Validator
             {
                 var title = Json.GetString(value?["_meta"]?["title"]) ?? classType;
                 return Error("missing_node_type",
-                    classType is null ? $"Cannot execute because a node is missing the class_type property." : $"Node '{title}' not found. The custom node may not be installed.",
+                    classType is null ? $"Node 'ID #{id}' has no class_type. The workflow may be corrupted or a custom node is missing." : $"Node '{title}' not found. The custom node may not be installed.",
                     $"Node ID '#{id}'",
                     new JsonObject { ["node_id"] = id, ["class_type"] = classType, ["node_title"] = title },
                     []);
@@ -149,7 +149,11 @@ internal sealed class Validator
         nodeErrorsResult = nodeErrors;
         if (outputs.Count == 0)
         {
-            var details = firstError is null ? string.Empty : $"{Json.GetString(firstError["message"])}: {Json.GetString(firstError["details"])}";
+            // Like ComfyUI: the details list the errors of the failed output nodes themselves.
+            var details = string.Join("\n", candidates
+                .Where(o => errorsByNode.ContainsKey(o))
+                .SelectMany(o => errorsByNode[o])
+                .Select(e => $"{Json.GetString(e!["message"])}: {Json.GetString(e["details"])}"));
             return Error("prompt_outputs_failed_validation", "Prompt outputs failed validation", details, [], nodeErrors);
         }
 
@@ -162,10 +166,32 @@ internal sealed class Validator
         ["node_errors"] = nodeErrors,
     };
 
+    private static void AddErrors(string id, JsonNode[] errors, Dictionary<string, JsonArray> errorsByNode, List<string> errorOrder)
+    {
+        if (!errorsByNode.TryGetValue(id, out var list))
+        {
+            errorsByNode[id] = list = [];
+            errorOrder.Add(id);
+        }
+
+        foreach (var e in errors)
+        {
+            list.Add(e);
+        }
+    }
+
+    private static JsonObject ValidationException(string type, string details, string line) => NodeError("exception_during_validation", "Exception when validating node", details, new JsonObject
+    {
+        ["exception_type"] = type,
+        ["traceback"] = new JsonArray(
+            JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 1184, in validate_prompt\n    m = await validate_inputs(prompt_id, prompt, o, validated)\n"),
+            JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 933, in validate_inputs\n" + line)),
+    });
+
     private static JsonObject NodeError(string type, string message, string details, JsonObject extra) =>
         new() { ["type"] = type, ["message"] = message, ["details"] = details, ["extra_info"] = extra };
 
-    private bool ValidateNode(JsonObject prompt, string id, Dictionary<string, bool> validated, Dictionary<string, JsonArray> errorsByNode, List<string> errorOrder, HashSet<string> stack)
+    private bool ValidateNode(JsonObject prompt, string id, Dictionary<string, bool> validated, Dictionary<string, JsonArray> errorsByNode, List<string> errorOrder, List<string> stack)
     {
         if (validated.TryGetValue(id, out var known))
         {
@@ -208,14 +234,18 @@ internal sealed class Validator
             {
                 if (!prompt.ContainsKey(source))
                 {
-                    errors.Add(NodeError("exception_during_validation", "Exception when validating node", $"'{source}'", new JsonObject
-                    {
-                        ["exception_type"] = "KeyError",
-                        ["traceback"] = new JsonArray(
-                            JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 1184, in validate_prompt\n    m = await validate_inputs(prompt_id, prompt, o, validated)\n"),
-                            JsonValue.Create("  File \"/srv/comfyui/execution.py\", line 933, in validate_inputs\n    o_class_type = prompt[o_id]['class_type']\n")),
-                    }));
-                    continue;
+                    // ComfyUI raises inside validate_inputs: the exception replaces every other error of the node.
+                    errors.Clear();
+                    errors.Add(ValidationException("KeyError", $"'{source}'", "    o_class_type = prompt[o_id]['class_type']\n"));
+                    break;
+                }
+
+                var linkedOutputs = catalog.Raw(Json.GetString(prompt[source]!["class_type"])!)["output"] as JsonArray ?? [];
+                if (index < 0 || index >= linkedOutputs.Count)
+                {
+                    errors.Clear();
+                    errors.Add(ValidationException("IndexError", "tuple index out of range", "    received_type = r[val[1]]\n"));
+                    break;
                 }
 
                 var sourceClass = Json.GetString(prompt[source]!["class_type"])!;
@@ -234,7 +264,20 @@ internal sealed class Validator
                     continue;
                 }
 
-                if (stack.Contains(source) || !ValidateNode(prompt, source, validated, errorsByNode, errorOrder, stack))
+                if (stack.Contains(source))
+                {
+                    var cycle = stack.Skip(stack.IndexOf(source)).ToList();
+                    var details = string.Join(" -> ", cycle.Append(source).Select(n => $"{n} ({Json.GetString(prompt[n]!["class_type"])})"));
+                    foreach (var n in cycle)
+                    {
+                        AddErrors(n, [NodeError("dependency_cycle", "Dependency cycle detected", details, new JsonObject { ["node_id"] = n, ["cycle_nodes"] = Json.StringArray(cycle) })], errorsByNode, errorOrder);
+                    }
+
+                    valid = false;
+                    continue;
+                }
+
+                if (!ValidateNode(prompt, source, validated, errorsByNode, errorOrder, stack))
                 {
                     valid = false;
                 }
@@ -291,12 +334,7 @@ internal sealed class Validator
                     var path = files.ResolveAnnotated(image, "input");
                     if (path is null || !File.Exists(path))
                     {
-                        errors.Add(NodeError("custom_validation_failed", "Custom validation failed for node", $"image - Invalid image file: {image}", new JsonObject
-                        {
-                            ["input_name"] = "image",
-                            ["input_config"] = config.DeepClone(),
-                            ["received_value"] = value?.DeepClone(),
-                        }));
+                        errors.Add(NodeError("custom_validation_failed", "Custom validation failed for node", $"image - Invalid image file: {image}", new JsonObject { ["input_name"] = "image" }));
                     }
 
                     continue;
@@ -321,8 +359,7 @@ internal sealed class Validator
         if (errors.Count > 0)
         {
             valid = false;
-            errorsByNode[id] = errors;
-            errorOrder.Add(id);
+            AddErrors(id, [.. errors.Select(e => e!.DeepClone())], errorsByNode, errorOrder);
         }
 
         validated[id] = valid;

@@ -107,7 +107,7 @@ internal sealed class SaveImageNode : INode
         foreach (var image in images)
         {
             var file = $"{prefix}_{counter:D5}_.png";
-            var png = PngCodec.Encode(image, new Dictionary<string, string> { ["prompt"] = context.PromptJson });
+            var png = PngCodec.Encode(image, context.PngText());
             await File.WriteAllBytesAsync(Path.Combine(dir, file), png, context.CancellationToken).ConfigureAwait(false);
             list.Add(new JsonObject { ["filename"] = file, ["subfolder"] = subfolder, ["type"] = type });
             counter++;

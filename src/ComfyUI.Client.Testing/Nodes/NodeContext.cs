@@ -28,7 +28,7 @@ internal sealed class NodeContext
 
     public CancellationToken CancellationToken { get; }
 
-    public string PromptJson => executor.PromptJson;
+    public Dictionary<string, string> PngText() => executor.PngText();
 
     public T Get<T>(string name, T fallback)
     {

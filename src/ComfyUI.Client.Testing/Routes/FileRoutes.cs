@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ComfyUI.Client.Testing.Execution;
 using ComfyUI.Client.Testing.Png;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ComfyUI.Client.Testing.Routes;
 
@@ -195,10 +196,10 @@ internal sealed class FileRoutes
             ".flac" => "audio/flac",
             _ => "application/octet-stream",
         };
-        h.Response.StatusCode = 200;
-        h.Response.ContentType = contentType;
         h.Response.Headers["Content-Disposition"] = $"filename=\"{name}\"";
         h.Response.Headers["X-Content-Type-Options"] = "nosniff";
-        await h.Response.SendFileAsync(path, h.RequestAborted).ConfigureAwait(false);
+        var info = new FileInfo(path);
+        var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{info.LastWriteTimeUtc.Ticks:x}-{info.Length:x}\"");
+        await TypedResults.PhysicalFile(path, contentType, lastModified: info.LastWriteTimeUtc, entityTag: etag, enableRangeProcessing: true).ExecuteAsync(h).ConfigureAwait(false);
     }
 }

@@ -29,6 +29,12 @@ internal sealed class QueueRoutes
             return;
         }
 
+        if (body is JsonObject { } withPrompt && withPrompt["prompt"] is { } p && p is not JsonObject)
+        {
+            await Http.InternalError(h).ConfigureAwait(false);
+            return;
+        }
+
         if (body is not JsonObject request || request["prompt"] is not JsonObject prompt)
         {
             await Http.Json(h, Validator.Error("no_prompt", "No prompt provided", "No prompt provided", [], []), 400).ConfigureAwait(false);
@@ -153,9 +159,16 @@ internal sealed class QueueRoutes
     public async Task PostQueue(HttpContext h)
     {
         var (ok, body) = await Http.ReadJson(h).ConfigureAwait(false);
-        if (!ok || body is not JsonObject request)
+        // Like aiohttp + `"clear" in json_data`: lists and strings are accepted (no effect), anything else fails.
+        if (!ok || body is JsonValue { } v && v.GetValueKind() != JsonValueKind.String || body is null)
         {
             await Http.InternalError(h).ConfigureAwait(false);
+            return;
+        }
+
+        if (body is not JsonObject request)
+        {
+            h.Response.StatusCode = 200;
             return;
         }
 
@@ -274,9 +287,16 @@ internal sealed class QueueRoutes
     public async Task PostHistory(HttpContext h)
     {
         var (ok, body) = await Http.ReadJson(h).ConfigureAwait(false);
-        if (!ok || body is not JsonObject request)
+        // Like aiohttp + `"clear" in json_data`: lists and strings are accepted (no effect), anything else fails.
+        if (!ok || body is JsonValue { } v && v.GetValueKind() != JsonValueKind.String || body is null)
         {
             await Http.InternalError(h).ConfigureAwait(false);
+            return;
+        }
+
+        if (body is not JsonObject request)
+        {
+            h.Response.StatusCode = 200;
             return;
         }
 

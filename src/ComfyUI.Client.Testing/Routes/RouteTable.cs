@@ -75,6 +75,24 @@ internal static class RouteTable
         Both("POST", "/settings", user.PostSettings);
         Both("POST", "/settings/{id}", user.PostSetting);
 
+        Both("GET", "/experiment/models", h => MiscRoutes.ExperimentModels(h, context));
+        Both("GET", "/experiment/models/{folder}", MiscRoutes.ExperimentModelFolder);
+        Both("GET", "/view_metadata/{folder}", h => Http.Status(h, 404));
+        Both("GET", "/i18n", h => Http.Json(h, new JsonObject()));
+        Both("GET", "/node_replacements", h => Http.Json(h, new JsonObject()));
+        Both("GET", "/global_subgraphs", h => Http.Json(h, new JsonObject()));
+        Both("GET", "/global_subgraphs/{id}", h => Http.Json(h, null));
+        Both("GET", "/workflow_templates", h => Http.Json(h, new JsonObject()));
+        Literal("GET", "/internal/logs", MiscRoutes.Logs);
+        Literal("GET", "/internal/logs/raw", MiscRoutes.LogsRaw);
+        Literal("PATCH", "/internal/logs/subscribe", h => Http.Status(h, 200));
+        foreach (var method in new[] { "GET", "POST", "PUT", "PATCH", "DELETE" })
+        {
+            Literal(method, "/api/assets", MiscRoutes.AssetsDisabled);
+            Literal(method, "/api/assets/{**rest}", MiscRoutes.AssetsDisabled);
+            Literal(method, "/api/tags", MiscRoutes.AssetsDisabled);
+        }
+
         var ws = new WebSockets.WsEndpoint(context);
         Both("GET", "/ws", ws.HandleAsync);
 
