@@ -156,7 +156,10 @@ internal sealed class QueueRoutes
         return Http.Json(h, new JsonObject { ["queue_running"] = running, ["queue_pending"] = pending });
     }
 
-    public async Task PostQueue(HttpContext h)
+    public Task PostQueue(HttpContext h) => ClearOrDelete(h, State.ClearPending, id => State.DeletePending(id));
+
+    /// <summary>The body shared by POST /queue and POST /history: <c>{"clear": true}</c> and/or <c>{"delete": [ids]}</c>.</summary>
+    private static async Task ClearOrDelete(HttpContext h, Action clear, Action<string> delete)
     {
         var (ok, body) = await Http.ReadJson(h).ConfigureAwait(false);
         // Like aiohttp + `"clear" in json_data`: lists and strings are accepted (no effect), anything else fails.
@@ -174,16 +177,16 @@ internal sealed class QueueRoutes
 
         if (request["clear"] is JsonValue c && c.GetValueKind() == JsonValueKind.True)
         {
-            State.ClearPending();
+            clear();
         }
 
-        if (request["delete"] is JsonArray delete)
+        if (request["delete"] is JsonArray ids)
         {
-            foreach (var id in delete)
+            foreach (var id in ids)
             {
                 if (Json.GetString(id) is { } s)
                 {
-                    State.DeletePending(s);
+                    delete(s);
                 }
             }
         }
@@ -284,38 +287,5 @@ internal sealed class QueueRoutes
         return Http.Json(h, result);
     }
 
-    public async Task PostHistory(HttpContext h)
-    {
-        var (ok, body) = await Http.ReadJson(h).ConfigureAwait(false);
-        // Like aiohttp + `"clear" in json_data`: lists and strings are accepted (no effect), anything else fails.
-        if (!ok || body is JsonValue { } v && v.GetValueKind() != JsonValueKind.String || body is null)
-        {
-            await Http.InternalError(h).ConfigureAwait(false);
-            return;
-        }
-
-        if (body is not JsonObject request)
-        {
-            h.Response.StatusCode = 200;
-            return;
-        }
-
-        if (request["clear"] is JsonValue c && c.GetValueKind() == JsonValueKind.True)
-        {
-            State.ClearHistory();
-        }
-
-        if (request["delete"] is JsonArray delete)
-        {
-            foreach (var id in delete)
-            {
-                if (Json.GetString(id) is { } s)
-                {
-                    State.DeleteHistory(s);
-                }
-            }
-        }
-
-        h.Response.StatusCode = 200;
-    }
+    public Task PostHistory(HttpContext h) => ClearOrDelete(h, State.ClearHistory, id => State.DeleteHistory(id));
 }

@@ -476,16 +476,20 @@ public sealed class PromptRun : IAsyncDisposable
         }
     }
 
-    private PromptResult FromHint((RunStatus Status, RunError? Error, string? Reason) hint, string note)
+    private PromptResult FromHint((RunStatus Status, RunError? Error, string? Reason) hint, string note) =>
+        LocalResult(hint.Status, hint.Reason ?? note, hint.Error);
+
+    /// <summary>A result built from what the run saw over the WebSocket, for when the server's history cannot say.</summary>
+    private PromptResult LocalResult(RunStatus status, string reason, RunError? error = null)
     {
         lock (_gate)
         {
             return new PromptResult
             {
                 PromptId = PromptId,
-                Status = hint.Status,
-                Error = hint.Error,
-                Reason = hint.Reason ?? note,
+                Status = status,
+                Error = error,
+                Reason = reason,
                 Outputs = new Dictionary<string, NodeOutput>(_liveOutputs, StringComparer.Ordinal),
                 CachedNodes = _cachedNodes.ToArray(),
             };
@@ -566,14 +570,8 @@ public sealed class PromptRun : IAsyncDisposable
             _absentSince ??= now;
             if (now - _absentSince.Value >= _timing.LostAfter)
             {
-                FinishLocked(new PromptResult
-                {
-                    PromptId = PromptId,
-                    Status = RunStatus.Lost,
-                    Reason = $"the server has the prompt neither in its queue nor in its history (checked for {_timing.LostAfter}); it probably restarted",
-                    Outputs = new Dictionary<string, NodeOutput>(_liveOutputs, StringComparer.Ordinal),
-                    CachedNodes = _cachedNodes.ToArray(),
-                });
+                FinishLocked(LocalResult(RunStatus.Lost,
+                    $"the server has the prompt neither in its queue nor in its history (checked for {_timing.LostAfter}); it probably restarted"));
             }
         }
     }
@@ -592,14 +590,7 @@ public sealed class PromptRun : IAsyncDisposable
             Log.RunReconcileFailed(_client.Pipeline.Logger, PromptId, ex.Message);
             if (now - _unreachableSince.Value >= _timing.UnreachableAfter)
             {
-                FinishLocked(new PromptResult
-                {
-                    PromptId = PromptId,
-                    Status = RunStatus.Lost,
-                    Reason = $"the server could not be reached for {_timing.UnreachableAfter} (last error: {ex.Message})",
-                    Outputs = new Dictionary<string, NodeOutput>(_liveOutputs, StringComparer.Ordinal),
-                    CachedNodes = _cachedNodes.ToArray(),
-                });
+                FinishLocked(LocalResult(RunStatus.Lost, $"the server could not be reached for {_timing.UnreachableAfter} (last error: {ex.Message})"));
             }
         }
     }

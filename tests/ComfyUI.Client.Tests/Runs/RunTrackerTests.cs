@@ -21,7 +21,7 @@ public sealed class RunTrackerTests
             Assert.Equal("runs-test", body["client_id"]!.GetValue<string>());
             server.History[id] = ScriptedComfyServer.SuccessEntry(id);
             await server.SendSuccessAsync("runs-test", id);
-            return (200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}""");
+            return (200, ScriptedComfyServer.Accepted(id));
         };
         await using var client = server.CreateClient();
 
@@ -54,7 +54,7 @@ public sealed class RunTrackerTests
             connectedBeforePost = connected.Task.IsCompleted;
             var id = body["prompt_id"]!.GetValue<string>();
             server.Pending[id] = true;
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}"""));
+            return Task.FromResult((200, ScriptedComfyServer.Accepted(id)));
         };
         await using var client = server.CreateClient();
 
@@ -94,7 +94,7 @@ public sealed class RunTrackerTests
                 server.History[id] = ScriptedComfyServer.ErrorEntry(id);
                 await server.SendAsync("runs-test", $$$"""{"type": "execution_error", "data": {"prompt_id": "{{{id}}}", "node_id": "2", "node_type": "SdkTestRaiseError", "executed": [], "exception_message": "boom", "exception_type": "ValueError", "traceback": ["line 1"], "current_inputs": {}, "current_outputs": [], "timestamp": 2}}""");
             });
-            return (200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}""");
+            return (200, ScriptedComfyServer.Accepted(id));
         };
         await using var client = server.CreateClient();
 
@@ -122,7 +122,7 @@ public sealed class RunTrackerTests
                 server.History[id] = ScriptedComfyServer.InterruptedEntry(id);
                 await server.SendAsync("runs-test", $$$"""{"type": "execution_interrupted", "data": {"prompt_id": "{{{id}}}", "node_id": "2", "node_type": "SdkTestSlow", "executed": [], "timestamp": 2}}""");
             });
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}"""));
+            return Task.FromResult((200, ScriptedComfyServer.Accepted(id)));
         };
         await using var client = server.CreateClient();
 
@@ -146,21 +146,15 @@ public sealed class RunTrackerTests
                 reconnected.TrySetResult();
             }
         };
-        string? promptId = null;
-        server.OnPrompt = (body, http) =>
-        {
-            promptId = body["prompt_id"]!.GetValue<string>();
-            server.Running[promptId] = true;
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{promptId}}}", "number": 1, "node_errors": {}}"""));
-        };
+        server.AcceptPrompts();
         await using var client = server.CreateClient();
 
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
-        await server.SendAsync("runs-test", $$$"""{"type": "execution_start", "data": {"prompt_id": "{{{promptId}}}", "timestamp": 1}}""");
+        await server.SendAsync("runs-test", $$$"""{"type": "execution_start", "data": {"prompt_id": "{{{run.PromptId}}}", "timestamp": 1}}""");
         // The prompt finishes while the socket is down: its events are lost.
         server.AbortSockets();
         server.Running.Clear();
-        server.History[promptId!] = ScriptedComfyServer.SuccessEntry(promptId!, "after_drop.png");
+        server.History[run.PromptId] = ScriptedComfyServer.SuccessEntry(run.PromptId, "after_drop.png");
         await reconnected.Task.WaitAsync(Deadline, Ct);
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
 
@@ -171,19 +165,13 @@ public sealed class RunTrackerTests
     public async Task A_silent_socket_does_not_hang_the_run_the_tracker_reconciles_from_history()
     {
         await using var server = await ScriptedComfyServer.StartAsync();
-        string? promptId = null;
-        server.OnPrompt = (body, http) =>
-        {
-            promptId = body["prompt_id"]!.GetValue<string>();
-            server.Running[promptId] = true;
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{promptId}}}", "number": 1, "node_errors": {}}"""));
-        };
+        server.AcceptPrompts();
         await using var client = server.CreateClient(o => o.Runs.SilenceReconcileInterval = TimeSpan.FromMilliseconds(300));
 
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
         // The socket stays open but the server never sends the prompt's events.
         server.Running.Clear();
-        server.History[promptId!] = ScriptedComfyServer.SuccessEntry(promptId!, "silent.png");
+        server.History[run.PromptId] = ScriptedComfyServer.SuccessEntry(run.PromptId, "silent.png");
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
 
         Assert.Equal("silent.png", Assert.Single(result.Images).Filename);
@@ -193,13 +181,7 @@ public sealed class RunTrackerTests
     public async Task A_server_restart_that_forgets_the_prompt_ends_the_run_as_lost_in_bounded_time()
     {
         await using var server = await ScriptedComfyServer.StartAsync();
-        string? promptId = null;
-        server.OnPrompt = (body, http) =>
-        {
-            promptId = body["prompt_id"]!.GetValue<string>();
-            server.Running[promptId] = true;
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{promptId}}}", "number": 1, "node_errors": {}}"""));
-        };
+        server.AcceptPrompts();
         await using var client = server.CreateClient();
 
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
@@ -219,21 +201,13 @@ public sealed class RunTrackerTests
     {
         await using var server = await ScriptedComfyServer.StartAsync();
         server.RefuseUpgrades = 403;
-        string? promptId = null;
-        var posted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        server.OnPrompt = (body, http) =>
-        {
-            promptId = body["prompt_id"]!.GetValue<string>();
-            server.Pending[promptId] = true;
-            posted.TrySetResult();
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{promptId}}}", "number": 1, "node_errors": {}}"""));
-        };
+        server.AcceptPrompts(running: false);
         await using var client = server.CreateClient();
 
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
         Assert.False(client.RunHub.IsSocketHealthy);
         server.Pending.Clear();
-        server.History[promptId!] = ScriptedComfyServer.SuccessEntry(promptId!, "polled.png");
+        server.History[run.PromptId] = ScriptedComfyServer.SuccessEntry(run.PromptId, "polled.png");
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
 
         Assert.Equal("polled.png", Assert.Single(result.Images).Filename);
@@ -249,7 +223,7 @@ public sealed class RunTrackerTests
         {
             var id = body["prompt_id"]!.GetValue<string>();
             server.Pending[id] = true;
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}"""));
+            return Task.FromResult((200, ScriptedComfyServer.Accepted(id)));
         };
         await using var client = server.CreateClient();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -270,13 +244,7 @@ public sealed class RunTrackerTests
     public async Task Cancelling_a_running_run_interrupts_that_prompt_id_only()
     {
         await using var server = await ScriptedComfyServer.StartAsync();
-        string? promptId = null;
-        server.OnPrompt = (body, http) =>
-        {
-            promptId = body["prompt_id"]!.GetValue<string>();
-            server.Running[promptId] = true;
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{promptId}}}", "number": 1, "node_errors": {}}"""));
-        };
+        server.AcceptPrompts();
         server.InterruptRequested += body =>
         {
             var id = JsonNode.Parse(body)?["prompt_id"]?.GetValue<string>();
@@ -289,12 +257,12 @@ public sealed class RunTrackerTests
         await using var client = server.CreateClient();
 
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
-        await server.SendAsync("runs-test", $$$"""{"type": "execution_start", "data": {"prompt_id": "{{{promptId}}}", "timestamp": 1}}""");
+        await server.SendAsync("runs-test", $$$"""{"type": "execution_start", "data": {"prompt_id": "{{{run.PromptId}}}", "timestamp": 1}}""");
         var result = await run.CancelAsync(Ct).WaitAsync(Deadline, Ct);
 
         Assert.Equal(RunStatus.Cancelled, result.Status);
         var interrupt = Assert.Single(server.Posts, p => p.StartsWith("interrupt", StringComparison.Ordinal));
-        Assert.Equal($$$"""interrupt {"prompt_id":"{{{promptId}}}"}""", interrupt);
+        Assert.Equal($$$"""interrupt {"prompt_id":"{{{run.PromptId}}}"}""", interrupt);
         Assert.DoesNotContain(server.Posts, p => p.Contains("\"clear\"", StringComparison.Ordinal));
     }
 
@@ -310,7 +278,7 @@ public sealed class RunTrackerTests
                 server.History[id] = ScriptedComfyServer.SuccessEntry(id, id + ".png");
                 await server.SendSuccessAsync("runs-test", id, id + ".png");
             });
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}"""));
+            return Task.FromResult((200, ScriptedComfyServer.Accepted(id)));
         };
         await using var client = server.CreateClient();
 
@@ -346,7 +314,7 @@ public sealed class RunTrackerTests
             }
 
             server.Pending[id] = true;
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}"""));
+            return Task.FromResult((200, ScriptedComfyServer.Accepted(id)));
         };
         await using var client = server.CreateClient();
 
@@ -383,7 +351,7 @@ public sealed class RunTrackerTests
             var id = body["prompt_id"]!.GetValue<string>();
             server.History[id] = ScriptedComfyServer.SuccessEntry(id, "saved.png");
             _ = server.SendSuccessAsync("runs-test", id, "saved.png");
-            return Task.FromResult((200, $$$"""{"prompt_id": "{{{id}}}", "number": 1, "node_errors": {}}"""));
+            return Task.FromResult((200, ScriptedComfyServer.Accepted(id)));
         };
         await using var client = server.CreateClient();
         var folder = Path.Combine(Path.GetTempPath(), "comfy-runs-" + Guid.NewGuid().ToString("N"));

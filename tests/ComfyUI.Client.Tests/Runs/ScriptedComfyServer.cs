@@ -32,6 +32,21 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
     public Func<JsonObject, HttpContext, Task<(int Status, string Body)>> OnPrompt { get; set; } = (body, _) =>
         Task.FromResult((200, $$$"""{"prompt_id": "{{{body["prompt_id"]}}}", "number": 1, "node_errors": {}}"""));
 
+    /// <summary>The prompt id of the last POST /prompt accepted by <see cref="AcceptPrompts"/>.</summary>
+    public string? LastPromptId { get; private set; }
+
+    /// <summary>Accepts every prompt into queue_running (or queue_pending) and remembers its id.</summary>
+    public void AcceptPrompts(bool running = true) => OnPrompt = (body, _) =>
+    {
+        var id = body["prompt_id"]!.GetValue<string>();
+        LastPromptId = id;
+        (running ? Running : Pending)[id] = true;
+        return Task.FromResult((200, Accepted(id)));
+    };
+
+    /// <summary>The 200 answer of POST /prompt for a prompt id.</summary>
+    public static string Accepted(string promptId) => $$$"""{"prompt_id": "{{{promptId}}}", "number": 1, "node_errors": {}}""";
+
     /// <summary>History entries by prompt id (the JSON of one entry).</summary>
     public ConcurrentDictionary<string, string> History { get; } = new();
 
