@@ -307,6 +307,12 @@ public sealed class PromptRun : IAsyncDisposable
 
     private void MarkRunning()
     {
+        if (_status == RunStatus.Submitting)
+        {
+            // The prompt started before the POST answered: it was queued all the same, and readers see that first.
+            Emit(new RunQueuedEvent { PromptId = PromptId });
+        }
+
         if (_status is RunStatus.Submitting or RunStatus.Queued)
         {
             _status = RunStatus.Running;

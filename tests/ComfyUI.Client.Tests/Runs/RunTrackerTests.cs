@@ -36,7 +36,8 @@ public sealed class RunTrackerTests
             events.Add(e);
         }
 
-        Assert.Contains(events, e => e is RunStartedEvent);
+        Assert.IsType<RunQueuedEvent>(events[0]);
+        Assert.IsType<RunStartedEvent>(events[1]);
         Assert.Contains(events, e => e is RunProgressEvent { Value: 1, Max: 2 });
         Assert.Contains(events, e => e is RunNodeOutputEvent { NodeId: "2" });
         Assert.IsType<RunFinishedEvent>(events[^1]);

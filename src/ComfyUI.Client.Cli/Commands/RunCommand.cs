@@ -1,0 +1,314 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+
+namespace ComfyUI.Client.Cli.Commands;
+
+/// <summary><c>comfyui run workflow.json [--set NODE.INPUT=VALUE]… [--out DIR] [--timeout T]</c>.</summary>
+internal static class RunCommand
+{
+    public static void Add(RootCommand root)
+    {
+        var workflowArgument = new Argument<FileInfo>("workflow") { Description = "An API-format workflow (ComfyUI: Export (API))" };
+        var set = new Option<string[]>("--set") { Description = "Set an input: NODE.INPUT=VALUE (NODE is an id or a title); repeatable", AllowMultipleArgumentsPerToken = false };
+        var outDir = new Option<string>("--out") { Description = "Where to save the outputs", DefaultValueFactory = _ => "output" };
+        var timeout = new Option<string?>("--timeout") { Description = "Cancel the run after this long (seconds, or hh:mm:ss)" };
+        var preview = new Option<string?>("--preview-method") { Description = "auto, latent2rgb, taesd or none (default: auto)", DefaultValueFactory = _ => "auto" };
+        var command = new Command("run", "Run a workflow: progress per node, outputs downloaded; Ctrl+C cancels only this prompt")
+        {
+            workflowArgument, set, outDir, timeout, preview,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var output = CliApp.Output(result);
+            try
+            {
+                var file = result.GetValue(workflowArgument)!;
+                if (!file.Exists)
+                {
+                    throw new CliUsageException($"The workflow file '{file.FullName}' does not exist.");
+                }
+
+                var workflow = await Workflow.LoadAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+                foreach (var assignment in result.GetValue(set) ?? [])
+                {
+                    SetAssignment.Apply(workflow, assignment);
+                }
+
+                var limit = ParseTimeout(result.GetValue(timeout));
+                await using var client = CliApp.CreateClient(result);
+                return await RunAsync(client, workflow, result.GetValue(outDir)!, result.GetValue(preview), limit, output, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                return CliApp.Fail(output, ex);
+            }
+        });
+        root.Add(command);
+    }
+
+    private static TimeSpan? ParseTimeout(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
+        {
+            return span;
+        }
+
+        throw new CliUsageException($"--timeout '{text}' is not a positive number of seconds or hh:mm:ss.");
+    }
+
+    private static async Task<int> RunAsync(ComfyUIClient client, Workflow workflow, string outDir, string? previewMethod, TimeSpan? limit, CliOutput output, CancellationToken cancellationToken)
+    {
+        // The run's token: Ctrl+C or the timeout cancel this prompt (and only it) on the server.
+        using var runToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (limit is { } time)
+        {
+            runToken.CancelAfter(time);
+        }
+
+        var run = await client.SubmitAsync(workflow, new RunOptions { PreviewMethod = previewMethod, DownloadOutputsTo = outDir }, runToken.Token).ConfigureAwait(false);
+        await using (run.ConfigureAwait(false))
+        {
+            output.Line($"queued {run.PromptId}");
+            await foreach (var e in run.ReadEventsAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                Report(e, workflow, output);
+            }
+
+            var result = await run.Completion.ConfigureAwait(false);
+            var timedOut = limit is not null && runToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            WriteResult(result, timedOut, output);
+            return ExitCodes.For(result.Status);
+        }
+    }
+
+    private static string Name(string nodeId, Workflow workflow) =>
+        workflow.TryGetNode(nodeId, out var node) ? $"{nodeId} ({node.Title ?? node.ClassType})" : nodeId;
+
+    private static void Report(RunEvent e, Workflow workflow, CliOutput output)
+    {
+        switch (e)
+        {
+            case RunQueuedEvent queued:
+                output.Object(w =>
+                {
+                    Head(w, "queued", e);
+                    WriteNumberOrNull(w, "position", queued.Position);
+                });
+                break;
+            case RunStartedEvent:
+                output.Object(w => Head(w, "started", e));
+                output.Line("started");
+                break;
+            case RunNodesCachedEvent cached:
+                output.Object(w =>
+                {
+                    Head(w, "cached", e);
+                    w.WriteStartArray("nodes");
+                    foreach (var id in cached.NodeIds)
+                    {
+                        w.WriteStringValue(id);
+                    }
+
+                    w.WriteEndArray();
+                });
+                if (cached.NodeIds.Count > 0)
+                {
+                    output.Line("cached: " + string.Join(", ", cached.NodeIds.Select(id => Name(id, workflow))));
+                }
+
+                break;
+            case RunNodeExecutingEvent executing:
+                output.Object(w =>
+                {
+                    Head(w, "executing", e);
+                    w.WriteString("node", executing.NodeId);
+                });
+                output.Line("running " + Name(executing.NodeId, workflow));
+                break;
+            case RunProgressEvent progress:
+                output.Object(w =>
+                {
+                    Head(w, "progress", e);
+                    w.WriteString("node", progress.NodeId);
+                    w.WriteNumber("value", progress.Value);
+                    w.WriteNumber("max", progress.Max);
+                });
+                output.Line($"  {(progress.NodeId is null ? "" : Name(progress.NodeId, workflow) + " ")}{progress.Value}/{progress.Max} {Bar(progress.Fraction)}");
+                break;
+            case RunPreviewEvent preview:
+                output.Object(w =>
+                {
+                    Head(w, "preview", e);
+                    w.WriteString("node", preview.NodeId);
+                    w.WriteString("mime_type", preview.MimeType);
+                    w.WriteNumber("bytes", preview.Image.Length);
+                });
+                break;
+            case RunProgressTextEvent text:
+                output.Object(w =>
+                {
+                    Head(w, "progress_text", e);
+                    w.WriteString("node", text.NodeId);
+                    w.WriteString("text", text.Text);
+                });
+                output.Line($"  {Name(text.NodeId, workflow)}: {text.Text}");
+                break;
+            case RunNodeOutputEvent nodeOutput:
+                output.Object(w =>
+                {
+                    Head(w, "output", e);
+                    w.WriteString("node", nodeOutput.NodeId);
+                    w.WritePropertyName("output");
+                    w.WriteStartObject();
+                    foreach (var (key, value) in nodeOutput.Output.Raw)
+                    {
+                        w.WritePropertyName(key);
+                        value.WriteTo(w);
+                    }
+
+                    w.WriteEndObject();
+                });
+                output.Line("output of " + Name(nodeOutput.NodeId, workflow));
+                break;
+            case RunReconciledEvent reconciled:
+                output.Object(w =>
+                {
+                    Head(w, "reconciled", e);
+                    w.WriteString("reason", reconciled.Reason);
+                    w.WriteString("state", State(reconciled.Status));
+                });
+                break;
+        }
+    }
+
+    private static string Bar(double fraction)
+    {
+        var filled = (int)Math.Round(fraction * 20);
+        return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
+    }
+
+    private static void Head(Utf8JsonWriter w, string type, RunEvent e)
+    {
+        w.WriteString("type", type);
+        w.WriteString("prompt_id", e.PromptId);
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            w.WriteNumber(name, number);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    internal static string State(RunStatus status) => status.ToString().ToLowerInvariant();
+
+    private static string Kind(OutputKind kind) => kind switch
+    {
+        OutputKind.Image => "image",
+        OutputKind.Video => "video",
+        OutputKind.Audio => "audio",
+        _ => "file",
+    };
+
+    private static void WriteResult(PromptResult result, bool timedOut, CliOutput output)
+    {
+        var saved = result.SavedFiles.ToDictionary(s => (s.NodeId, s.File.Filename, s.File.Subfolder, s.File.Type), s => s.Path);
+        output.Object(w =>
+        {
+            w.WriteString("type", "result");
+            w.WriteString("state", State(result.Status));
+            w.WriteString("prompt_id", result.PromptId);
+            w.WriteStartArray("outputs");
+            foreach (var (node, nodeOutput) in result.Outputs)
+            {
+                foreach (var file in nodeOutput.AllFiles)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("node", node);
+                    w.WriteString("kind", Kind(file.Kind));
+                    w.WriteString("filename", file.Filename);
+                    w.WriteString("subfolder", file.Subfolder);
+                    w.WriteString("type", file.Type);
+                    w.WriteString("saved_to", saved.TryGetValue((node, file.Filename, file.Subfolder, file.Type), out var path) ? path : null);
+                    w.WriteEndObject();
+                }
+
+                foreach (var text in nodeOutput.Text)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("node", node);
+                    w.WriteString("kind", "text");
+                    w.WriteString("text", text);
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteEndArray();
+            if (result.Error is { } error)
+            {
+                w.WriteStartObject("error");
+                w.WriteString("node_id", error.NodeId);
+                w.WriteString("node_type", error.NodeType);
+                w.WriteString("exception_type", error.ExceptionType);
+                w.WriteString("exception_message", error.ExceptionMessage);
+                w.WriteStartArray("traceback");
+                foreach (var line in error.Traceback)
+                {
+                    w.WriteStringValue(line);
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            else if (result.Status != RunStatus.Succeeded)
+            {
+                w.WriteStartObject("error");
+                w.WriteString("message", timedOut ? "timed out: " + result.Reason : result.Reason);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("error");
+            }
+        });
+
+        switch (result.Status)
+        {
+            case RunStatus.Succeeded:
+                output.Line($"succeeded: {result.PromptId}");
+                foreach (var file in result.SavedFiles)
+                {
+                    output.Line($"  saved {file.Path}");
+                }
+
+                foreach (var text in result.Texts)
+                {
+                    output.Line($"  text: {text}");
+                }
+
+                break;
+            case RunStatus.Failed:
+                output.Fail($"prompt {result.PromptId} failed: {result.Error?.ToString() ?? result.Reason}");
+                break;
+            default:
+                output.Fail($"prompt {result.PromptId} {State(result.Status)}{(timedOut ? " (timed out)" : "")}: {result.Reason}");
+                break;
+        }
+    }
+}
