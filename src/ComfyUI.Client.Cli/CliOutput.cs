@@ -59,6 +59,31 @@ internal sealed class CliOutput(TextWriter stdout, TextWriter stderr, bool json,
     }
 
     public void Fail(string message) => Error.WriteLine("error: " + message);
+
+    /// <summary>Writes an open JSON object (a node's output, the server's flags) as a property.</summary>
+    public static void WriteObject(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, JsonElement> members)
+    {
+        writer.WriteStartObject(name);
+        foreach (var (key, value) in members)
+        {
+            writer.WritePropertyName(key);
+            value.WriteTo(writer);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes a list of strings as a property.</summary>
+    public static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true)]

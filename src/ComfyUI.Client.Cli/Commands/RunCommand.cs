@@ -114,13 +114,7 @@ internal static class RunCommand
                 output.Object(w =>
                 {
                     Head(w, "cached", e);
-                    w.WriteStartArray("nodes");
-                    foreach (var id in cached.NodeIds)
-                    {
-                        w.WriteStringValue(id);
-                    }
-
-                    w.WriteEndArray();
+                    CliOutput.WriteStrings(w, "nodes", cached.NodeIds);
                 });
                 if (cached.NodeIds.Count > 0)
                 {
@@ -169,15 +163,7 @@ internal static class RunCommand
                 {
                     Head(w, "output", e);
                     w.WriteString("node", nodeOutput.NodeId);
-                    w.WritePropertyName("output");
-                    w.WriteStartObject();
-                    foreach (var (key, value) in nodeOutput.Output.Raw)
-                    {
-                        w.WritePropertyName(key);
-                        value.WriteTo(w);
-                    }
-
-                    w.WriteEndObject();
+                    CliOutput.WriteObject(w, "output", nodeOutput.Output.Raw);
                 });
                 output.Line("output of " + Name(nodeOutput.NodeId, workflow));
                 break;
@@ -267,13 +253,7 @@ internal static class RunCommand
                 w.WriteString("node_type", error.NodeType);
                 w.WriteString("exception_type", error.ExceptionType);
                 w.WriteString("exception_message", error.ExceptionMessage);
-                w.WriteStartArray("traceback");
-                foreach (var line in error.Traceback)
-                {
-                    w.WriteStringValue(line);
-                }
-
-                w.WriteEndArray();
+                CliOutput.WriteStrings(w, "traceback", error.Traceback);
                 w.WriteEndObject();
             }
             else if (result.Status != RunStatus.Succeeded)

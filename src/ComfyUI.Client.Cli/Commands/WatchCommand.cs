@@ -67,7 +67,7 @@ internal static class WatchCommand
 
                 break;
             case ExecutionCachedMessage cached:
-                Strings(w, "nodes", cached.Nodes);
+                CliOutput.WriteStrings(w, "nodes", cached.Nodes);
                 break;
             case ExecutingMessage executing:
                 w.WriteString("node", executing.Node);
@@ -93,15 +93,7 @@ internal static class WatchCommand
                 break;
             case ExecutedMessage executed:
                 w.WriteString("node", executed.Node);
-                w.WritePropertyName("output");
-                w.WriteStartObject();
-                foreach (var (key, value) in executed.Output.Raw)
-                {
-                    w.WritePropertyName(key);
-                    value.WriteTo(w);
-                }
-
-                w.WriteEndObject();
+                CliOutput.WriteObject(w, "output", executed.Output.Raw);
                 break;
             case ExecutionErrorMessage error:
                 w.WriteString("node_id", error.NodeId);
@@ -114,15 +106,7 @@ internal static class WatchCommand
                 w.WriteString("node_type", interrupted.NodeType);
                 break;
             case FeatureFlagsMessage flags:
-                w.WritePropertyName("flags");
-                w.WriteStartObject();
-                foreach (var (key, value) in flags.Flags)
-                {
-                    w.WritePropertyName(key);
-                    value.WriteTo(w);
-                }
-
-                w.WriteEndObject();
+                CliOutput.WriteObject(w, "flags", flags.Flags);
                 break;
             case LogsMessage logs:
                 w.WriteNumber("entries", logs.Entries.Count);
@@ -166,17 +150,6 @@ internal static class WatchCommand
                 w.WriteString("reason", disconnected.Reason?.Message ?? disconnected.CloseDescription);
                 break;
         }
-    }
-
-    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            w.WriteStringValue(value);
-        }
-
-        w.WriteEndArray();
     }
 
     /// <summary>The wire name of a message (binary frames as <c>preview</c>/<c>progress_text</c>, connection changes as <c>connection.*</c>).</summary>
