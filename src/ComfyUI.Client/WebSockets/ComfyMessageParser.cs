@@ -57,7 +57,17 @@ internal static class ComfyMessageParser
                 throw new ComfyUIProtocolException("A WebSocket text frame has no string 'type'.", "WebSocket text frame", null);
             }
 
-            var type = typeElement.GetString()!;
+            string type;
+            try
+            {
+                type = typeElement.GetString()!;
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The reader checks UTF-8 only when a string is read.
+                throw new ComfyUIProtocolException("The 'type' of a WebSocket text frame is not valid UTF-8.", "WebSocket text frame", ex);
+            }
+
             root.TryGetProperty("data", out var data);
             try
             {
