@@ -1,0 +1,36 @@
+namespace ComfyUI.Client.LiveTests;
+
+/// <summary>The real server under test: <c>COMFYUI_URL</c> (e.g. http://127.0.0.1:8188 from shared/real-comfyui/start.sh).</summary>
+internal static class Live
+{
+    public static Uri? Url => Environment.GetEnvironmentVariable("COMFYUI_URL") is { Length: > 0 } url ? new Uri(url) : null;
+
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>A client for the live server, or skips the test with the reason.</summary>
+    public static ComfyUIClient Client(string? clientId = null)
+    {
+        var url = Url;
+        Assert.SkipWhen(url is null, "COMFYUI_URL is not set: start a real ComfyUI (shared/real-comfyui/start.sh) and set COMFYUI_URL to run the live suite.");
+        var options = new ComfyUIClientOptions { BaseAddress = url };
+        if (clientId is not null)
+        {
+            options.ClientId = clientId;
+        }
+
+        options.Runs.LostAfter = TimeSpan.FromSeconds(5);
+        return new ComfyUIClient(options);
+    }
+
+    /// <summary>A seed no earlier run used, so the server executes instead of answering from its cache.</summary>
+    public static ulong FreshSeed() => (ulong)Random.Shared.NextInt64(1, long.MaxValue);
+
+    /// <summary>Removes the history entries a test made, leaving the server as it was.</summary>
+    public static async Task ForgetAsync(ComfyUIClient client, params string[] promptIds)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.History.DeleteAsync(promptIds, timeout.Token);
+    }
+}
