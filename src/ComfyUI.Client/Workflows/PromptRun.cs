@@ -368,8 +368,10 @@ public sealed class PromptRun : IAsyncDisposable
             {
                 break;
             }
-            catch (Exception ex) when (ex is HttpRequestException or ComfyUIException or IOException or OperationCanceledException)
+            catch (Exception ex) when (!stop.IsCancellationRequested)
             {
+                // Whatever the transport throws (HttpRequestException, a bare SocketException from a connection cut mid-request,
+                // timeouts, unreadable answers), the run keeps checking until it can decide: it never dies with its loop.
                 NoteUnreachable(ex);
             }
         }
@@ -456,7 +458,7 @@ public sealed class PromptRun : IAsyncDisposable
             {
                 entry = await _client.History.GetAsync(PromptId, stop).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is HttpRequestException or ComfyUIException or IOException)
+            catch (Exception ex) when (!stop.IsCancellationRequested)
             {
                 if (_hub.TimeProvider.GetUtcNow() >= deadline)
                 {
