@@ -96,4 +96,40 @@ public sealed class LiveRestTests
 
         Assert.False(await client.UserData.DeleteAsync(moved, Live.Ct));
     }
+
+    [Fact]
+    public async Task History_users_settings_models_and_internal_routes_answer_typed()
+    {
+        await using var client = Live.Client();
+        var run = await client.RunAsync(new WorkflowBuilder().Add("SdkTestTextOutput", n => n.Set("text", "listed").Set("seed", Live.FreshSeed())).Build(),
+            cancellationToken: Live.Ct);
+        try
+        {
+            var newest = await client.History.ListAsync(maxItems: 1, cancellationToken: Live.Ct);
+            var users = await client.Users.GetUsersAsync(Live.Ct);
+            var settings = await client.Users.GetSettingsAsync(Live.Ct);
+            var folders = await client.Discovery.GetModelFolderInfosAsync(Live.Ct);
+            var embeddings = await client.Discovery.GetEmbeddingsAsync(Live.Ct);
+            var job = await client.Jobs.GetAsync(run.PromptId, Live.Ct);
+            var cancelledFinished = await client.Jobs.CancelAsync(run.PromptId, Live.Ct);
+#pragma warning disable COMFYUI001 // the internal routes are experimental
+            var paths = await client.Internal.GetFolderPathsAsync(Live.Ct);
+            var outputs = await client.Internal.GetFilesAsync("output", Live.Ct);
+#pragma warning restore COMFYUI001
+
+            Assert.Equal(run.PromptId, Assert.Single(newest).PromptId);
+            Assert.Equal("server", users.Storage);
+            Assert.NotNull(settings);
+            Assert.Contains(folders, f => f.Name == "checkpoints");
+            Assert.NotNull(embeddings);
+            Assert.Equal(JobStatus.Completed, job!.Status);
+            Assert.False(cancelledFinished);
+            Assert.Contains("checkpoints", paths.Keys);
+            Assert.NotNull(outputs);
+        }
+        finally
+        {
+            await Live.ForgetAsync(client, run.PromptId);
+        }
+    }
 }
