@@ -138,6 +138,12 @@ public sealed class ComfyWebSocketOptions
     /// </remarks>
     public TimeSpan? IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Adjusts each <see cref="System.Net.WebSockets.ClientWebSocket"/> before it connects: a proxy, client certificates, or
+    /// <c>RemoteCertificateValidationCallback</c> for a server with a private certificate. The SDK's own headers are already set.
+    /// </summary>
+    public Action<System.Net.WebSockets.ClientWebSocketOptions>? ConfigureClientWebSocket { get; set; }
+
     /// <summary>Extra query parameters for the socket URL (some hosted deployments take a token there).</summary>
     public IDictionary<string, string> QueryParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -156,6 +162,7 @@ public sealed class ComfyWebSocketOptions
             ConnectTimeout = ConnectTimeout,
             KeepAliveInterval = KeepAliveInterval,
             IdleTimeout = IdleTimeout,
+            ConfigureClientWebSocket = ConfigureClientWebSocket,
         };
         foreach (var pair in QueryParameters)
         {

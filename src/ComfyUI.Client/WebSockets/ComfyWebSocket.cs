@@ -284,6 +284,8 @@ public sealed class ComfyWebSocket : IAsyncDisposable
 #endif
             }
 
+            _options.ConfigureClientWebSocket?.Invoke(options);
+
             using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _disposeCts.Token);
             try

@@ -68,11 +68,20 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
     /// <summary>Signals each accepted socket, by client id.</summary>
     public event Action<string>? Connected;
 
-    public static async Task<ScriptedComfyServer> StartAsync()
+    /// <summary>The Authorization header of every request (HTTP and WebSocket upgrade), as "path header".</summary>
+    public ConcurrentQueue<string> Authorizations { get; } = new();
+
+    public static async Task<ScriptedComfyServer> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
         var server = new ScriptedComfyServer(app);
@@ -101,6 +110,7 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
     {
         var path = context.Request.Path.Value!;
         var method = context.Request.Method;
+        Authorizations.Enqueue(path + " " + context.Request.Headers.Authorization);
         if (path == "/ws")
         {
             Interlocked.Increment(ref UpgradeAttempts);
