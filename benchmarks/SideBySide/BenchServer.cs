@@ -30,6 +30,8 @@ internal static class BenchServer
     private static string[] _eventTemplates = [];
     private static string _historyTemplate = "";
     private static int _number;
+    private static int _executionMilliseconds;
+    private static readonly System.Threading.Channels.Channel<Func<Task>> Executor = System.Threading.Channels.Channel.CreateUnbounded<Func<Task>>(new() { SingleReader = true });
 
     public static async Task RunAsync(string dataFolder)
     {
@@ -54,6 +56,13 @@ internal static class BenchServer
             options.Listen(IPAddress.Loopback, 0);
             options.Limits.MaxRequestBodySize = null;
             options.AddServerHeader = false;
+        });
+        _ = Task.Run(async () =>
+        {
+            await foreach (var execute in Executor.Reader.ReadAllAsync())
+            {
+                await execute();
+            }
         });
         await using var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
@@ -89,6 +98,7 @@ internal static class BenchServer
             ("GET", "/view") => ViewAsync(context),
             ("POST", "/upload/image") => UploadAsync(context),
             ("POST", "/bench/burst") => BurstAsync(context),
+            ("POST", "/bench/config") => ConfigureAsync(context),
             ("GET", _) when path.StartsWith("/history/", StringComparison.Ordinal) => HistoryAsync(context, path["/history/".Length..]),
             _ => NotFound(context),
         };
@@ -186,16 +196,31 @@ internal static class BenchServer
         {
             var frames = _eventTemplates.Select(e => Encoding.UTF8.GetBytes(e.Replace(TemplatePromptId, promptId, StringComparison.Ordinal))).ToArray();
             // "Executes instantly": the events go out as soon as the answer has been sent.
-            context.Response.OnCompleted(async () =>
+            // One prompt executes at a time, as in ComfyUI, each as soon as its POST has been answered (after the configured execution time).
+            context.Response.OnCompleted(() => Executor.Writer.WriteAsync(async () =>
             {
+                var delay = _executionMilliseconds;
+                if (delay > 0)
+                {
+                    await Task.Delay(delay);
+                }
+
                 foreach (var frame in frames)
                 {
                     await connection.SendTextAsync(frame);
                 }
-            });
+            }).AsTask());
         }
 
         await WriteAsync(context, Encoding.UTF8.GetBytes($$$"""{"prompt_id": "{{{promptId}}}", "number": {{{number}}}, "node_errors": {}}"""));
+    }
+
+    /// <summary><c>POST /bench/config?executionMs=N</c>: how long a prompt "executes" before its events are sent (0 = instantly).</summary>
+    private static Task ConfigureAsync(HttpContext context)
+    {
+        _executionMilliseconds = int.Parse(context.Request.Query["executionMs"].ToString(), CultureInfo.InvariantCulture);
+        context.Response.StatusCode = 204;
+        return Task.CompletedTask;
     }
 
     private static Task HistoryAsync(HttpContext context, string promptId)
