@@ -31,6 +31,14 @@ internal static class BenchServer
     private static string _historyTemplate = "";
     private static int _number;
     private static int _executionMilliseconds;
+    private static readonly ConcurrentDictionary<string, int> Pending = new(StringComparer.Ordinal);
+    private static volatile Tuple<string, int>? _runningBox;
+
+    private static (string Id, int Number)? _running
+    {
+        get => _runningBox is { } box ? (box.Item1, box.Item2) : null;
+        set => _runningBox = value is { } v ? Tuple.Create(v.Id, v.Number) : null;
+    }
     private static readonly System.Threading.Channels.Channel<Func<Task>> Executor = System.Threading.Channels.Channel.CreateUnbounded<Func<Task>>(new() { SingleReader = true });
 
     public static async Task RunAsync(string dataFolder)
@@ -93,7 +101,7 @@ internal static class BenchServer
             ("GET", _) when path.StartsWith("/object_info/", StringComparison.Ordinal) => WriteAsync(context, "{}"u8.ToArray()),
             ("POST", "/prompt") => PromptAsync(context),
             ("GET", "/prompt") => WriteAsync(context, """{"exec_info": {"queue_remaining": 0}}"""u8.ToArray()),
-            ("GET", "/queue") => WriteAsync(context, """{"queue_running": [], "queue_pending": []}"""u8.ToArray()),
+            ("GET", "/queue") => WriteAsync(context, QueueBody()),
             ("GET", "/system_stats") => WriteAsync(context, """{"system": {"os": "posix", "comfyui_version": "0.3.0", "python_version": "3.12", "embedded_python": false}, "devices": []}"""u8.ToArray()),
             ("GET", "/view") => ViewAsync(context),
             ("POST", "/upload/image") => UploadAsync(context),
@@ -102,6 +110,14 @@ internal static class BenchServer
             ("GET", _) when path.StartsWith("/history/", StringComparison.Ordinal) => HistoryAsync(context, path["/history/".Length..]),
             _ => NotFound(context),
         };
+    }
+
+    private static byte[] QueueBody()
+    {
+        static string Item(string id, int number) => $$$"""[{{{number}}}, "{{{id}}}", {}, {}, ["2"]]""";
+        var running = _running is { } r ? Item(r.Id, r.Number) : "";
+        var pending = string.Join(", ", Pending.Select(p => Item(p.Key, p.Value)));
+        return Encoding.UTF8.GetBytes($$$"""{"queue_running": [{{{running}}}], "queue_pending": [{{{pending}}}]}""");
     }
 
     private static Task NotFound(HttpContext context)
@@ -191,26 +207,37 @@ internal static class BenchServer
 
         promptId ??= Guid.NewGuid().ToString("D");
         var number = Interlocked.Increment(ref _number);
-        History[promptId] = Encoding.UTF8.GetBytes(_historyTemplate.Replace(TemplatePromptId, promptId, StringComparison.Ordinal));
-        if (clientId is not null && Sockets.TryGetValue(clientId, out var connection))
-        {
-            var frames = _eventTemplates.Select(e => Encoding.UTF8.GetBytes(e.Replace(TemplatePromptId, promptId, StringComparison.Ordinal))).ToArray();
-            // "Executes instantly": the events go out as soon as the answer has been sent.
-            // One prompt executes at a time, as in ComfyUI, each as soon as its POST has been answered (after the configured execution time).
-            context.Response.OnCompleted(() => Executor.Writer.WriteAsync(async () =>
-            {
-                var delay = _executionMilliseconds;
-                if (delay > 0)
-                {
-                    await Task.Delay(delay);
-                }
+        var history = Encoding.UTF8.GetBytes(_historyTemplate.Replace(TemplatePromptId, promptId, StringComparison.Ordinal));
+        var frames = _eventTemplates.Select(e => Encoding.UTF8.GetBytes(e.Replace(TemplatePromptId, promptId, StringComparison.Ordinal))).ToArray();
+        Sockets.TryGetValue(clientId ?? "", out var connection);
+        Pending[promptId] = number;
 
-                foreach (var frame in frames)
+        // One prompt executes at a time, as in ComfyUI, each as soon as its POST has been answered (after the configured execution time).
+        // As in ComfyUI, the history entry is stored after execution_success was sent and before the final status / executing(null).
+        context.Response.OnCompleted(() => Executor.Writer.WriteAsync(async () =>
+        {
+            Pending.TryRemove(promptId, out _);
+            _running = (promptId, number);
+            var delay = _executionMilliseconds;
+            if (delay > 0)
+            {
+                await Task.Delay(delay);
+            }
+
+            foreach (var frame in frames)
+            {
+                if (connection is not null)
                 {
                     await connection.SendTextAsync(frame);
                 }
-            }).AsTask());
-        }
+
+                if (frame.AsSpan().IndexOf("\"execution_success\""u8) >= 0)
+                {
+                    History[promptId] = history;
+                    _running = null;
+                }
+            }
+        }).AsTask());
 
         await WriteAsync(context, Encoding.UTF8.GetBytes($$$"""{"prompt_id": "{{{promptId}}}", "number": {{{number}}}, "node_errors": {}}"""));
     }

@@ -55,13 +55,14 @@ if (settings.Includes("b"))
 
 if (settings.Includes("c"))
 {
-    var count = settings.Quick ? 100 : 500;
-    foreach (var executionMs in new[] { 0, 2 })
+    foreach (var executionMs in new[] { 0, 10 })
     {
+        // Instant: 500 prompts. With 10 ms of execution each (so that clients which miss early events can keep up): 100 prompts.
+        var count = executionMs == 0 ? (settings.Quick ? 100 : 500) : (settings.Quick ? 30 : 100);
         await server.ConfigureAsync(executionMs);
         foreach (var concurrency in new[] { 1, 16 })
         {
-            var key = (concurrency == 1 ? "c1" : "c16") + (executionMs == 0 ? "" : "-2ms");
+            var key = (concurrency == 1 ? "c1" : "c16") + (executionMs == 0 ? "" : $"-{executionMs}ms");
             var workload = report.Add(key, executionMs == 0
                 ? $"{count} prompts submitted and awaited, {concurrency} at a time (server executes instantly)"
                 : $"{count} prompts submitted and awaited, {concurrency} at a time (each prompt executes for {executionMs} ms, one at a time)");
