@@ -31,6 +31,7 @@ internal static class BenchServer
     private static string _historyTemplate = "";
     private static int _number;
     private static int _executionMilliseconds;
+    private static int _historyMisses;
     private static readonly ConcurrentDictionary<string, int> Pending = new(StringComparer.Ordinal);
     private static volatile Tuple<string, int>? _runningBox;
 
@@ -107,6 +108,7 @@ internal static class BenchServer
             ("POST", "/upload/image") => UploadAsync(context),
             ("POST", "/bench/burst") => BurstAsync(context),
             ("POST", "/bench/config") => ConfigureAsync(context),
+            ("GET", "/bench/stats") => WriteAsync(context, Encoding.UTF8.GetBytes($$$"""{"history_misses": {{{_historyMisses}}}}""")),
             ("GET", _) when path.StartsWith("/history/", StringComparison.Ordinal) => HistoryAsync(context, path["/history/".Length..]),
             _ => NotFound(context),
         };
@@ -253,7 +255,13 @@ internal static class BenchServer
     private static Task HistoryAsync(HttpContext context, string promptId)
     {
         promptId = Uri.UnescapeDataString(promptId);
-        return WriteAsync(context, History.TryGetValue(promptId, out var entry) ? entry : "{}"u8.ToArray());
+        if (History.TryGetValue(promptId, out var entry))
+        {
+            return WriteAsync(context, entry);
+        }
+
+        Interlocked.Increment(ref _historyMisses);
+        return WriteAsync(context, "{}"u8.ToArray());
     }
 
     private static async Task ViewAsync(HttpContext context)

@@ -16,7 +16,7 @@ var settings = Settings.Parse(args);
 var repoBenchmarks = Settings.FindBenchmarksFolder();
 Console.WriteLine($"ComfyUI.Client side-by-side — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores{(settings.Quick ? ", QUICK" : "")}");
 
-await using var server = await ServerProcess.StartAsync();
+await using var server = settings.Server is { } existing ? ServerProcess.Existing(existing) : await ServerProcess.StartAsync();
 Console.WriteLine($"server: {server.BaseAddress} (separate process)");
 
 var node = settings.Node ? await NodeClients.PrepareAsync(Path.Combine(repoBenchmarks, "SideBySide", "node")) : null;
@@ -113,6 +113,9 @@ internal sealed class Settings
 
     public string? Out { get; private init; }
 
+    /// <summary>An already running benchmark server (<c>--server URL</c>, for development), instead of starting one.</summary>
+    public Uri? Server { get; private init; }
+
     public HashSet<string> Only { get; private init; } = [];
 
     public bool Includes(string workload) => Only.Count == 0 || Only.Contains(workload);
@@ -127,6 +130,7 @@ internal sealed class Settings
             Runs = Value("--runs") is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : quick ? 3 : 5,
             Node = !args.Contains("--no-node"),
             Out = Value("--out"),
+            Server = Value("--server") is { } server ? new Uri(server.EndsWith('/') ? server : server + "/") : null,
             Only = Value("--only") is { } only ? [.. only.Split(',', StringSplitOptions.RemoveEmptyEntries)] : [],
         };
     }
@@ -158,9 +162,11 @@ internal sealed class Settings
 /// <summary>The benchmark server, in its own process (its work and garbage stay out of the measured clients).</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly Process? _process;
 
-    private ServerProcess(Process process, Uri baseAddress)
+    public static ServerProcess Existing(Uri baseAddress) => new(null, baseAddress);
+
+    private ServerProcess(Process? process, Uri baseAddress)
     {
         _process = process;
         BaseAddress = baseAddress;
@@ -210,6 +216,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_process is null)
+        {
+            return;
+        }
+
         try
         {
             _process.StandardInput.Close();

@@ -33,42 +33,80 @@ internal static class ComfyMessageParser
     /// <exception cref="ComfyUIProtocolException">The frame is not such a JSON object, or its data does not fit its type.</exception>
     public static ComfyMessage ParseText(ReadOnlySpan<byte> utf8)
     {
-        JsonDocument document;
+        // One forward pass over the envelope: find "type" and the extent of "data", then deserialize data straight from its bytes
+        // (no intermediate JsonDocument). The envelope is validated to its closing brace.
+        string? type = null;
+        var dataStart = -1;
+        var dataLength = 0;
+        var dataToken = JsonTokenType.None;
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
-            document = JsonDocument.ParseValue(ref reader);
+            if (!reader.Read())
+            {
+                throw new ComfyUIProtocolException("A WebSocket text frame is empty.", "WebSocket text frame", null);
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new ComfyUIProtocolException($"A WebSocket text frame must be a JSON object, not {KindOf(reader.TokenType)}.", "WebSocket text frame", null);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("data"u8))
+                {
+                    reader.Read();
+                    dataToken = reader.TokenType;
+                    dataStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    dataLength = (int)reader.BytesConsumed - dataStart;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
         }
         catch (JsonException ex)
         {
             throw new ComfyUIProtocolException("A WebSocket text frame is not valid JSON.", "WebSocket text frame", ex);
         }
 
-        using (document)
+        if (type is null)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new ComfyUIProtocolException($"A WebSocket text frame must be a JSON object, not {root.ValueKind}.", "WebSocket text frame", null);
-            }
+            throw new ComfyUIProtocolException("A WebSocket text frame has no string 'type'.", "WebSocket text frame", null);
+        }
 
-            if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
-            {
-                throw new ComfyUIProtocolException("A WebSocket text frame has no string 'type'.", "WebSocket text frame", null);
-            }
-
-            var type = typeElement.GetString()!;
-            root.TryGetProperty("data", out var data);
-            try
-            {
-                return ParseData(type, data);
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
-            {
-                throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' cannot be read: {ex.Message}", $"WebSocket message '{type}'", ex);
-            }
+        var data = dataStart < 0 ? ReadOnlySpan<byte>.Empty : utf8.Slice(dataStart, dataLength);
+        try
+        {
+            return ParseData(type, data, dataToken);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
+        {
+            throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' cannot be read: {ex.Message}", $"WebSocket message '{type}'", ex);
         }
     }
+
+    private static JsonValueKind KindOf(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => JsonValueKind.Object,
+        JsonTokenType.StartArray => JsonValueKind.Array,
+        JsonTokenType.String => JsonValueKind.String,
+        JsonTokenType.Number => JsonValueKind.Number,
+        JsonTokenType.True => JsonValueKind.True,
+        JsonTokenType.False => JsonValueKind.False,
+        JsonTokenType.Null => JsonValueKind.Null,
+        _ => JsonValueKind.Undefined,
+    };
 
     /// <summary>Parses a binary frame: a big-endian 32-bit event type, then its payload.</summary>
     /// <param name="frame">The whole frame.</param>
@@ -190,44 +228,51 @@ internal static class ComfyMessageParser
         _ => "application/octet-stream",
     };
 
-    private static ComfyMessage ParseData(string type, JsonElement data)
+    private static ComfyMessage ParseData(string type, ReadOnlySpan<byte> data, JsonTokenType dataToken)
     {
         var context = ComfyJsonContext.Default;
-        if (data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        if (dataToken is JsonTokenType.None or JsonTokenType.Null)
         {
             return type switch
             {
                 "status" or "feature_flags" or "execution_start" or "execution_cached" or "executing" or "progress" or "progress_state" or "executed"
                     or "execution_success" or "execution_error" or "execution_interrupted" or "logs"
                     => throw new ComfyUIProtocolException($"WebSocket message '{type}' has no 'data' object.", $"WebSocket message '{type}'", null),
-                _ => new UnknownMessage { Type = type, Data = data.ValueKind == JsonValueKind.Null ? data.Clone() : default },
+                _ => new UnknownMessage { Type = type, Data = dataToken == JsonTokenType.Null ? Element(data) : default },
             };
         }
 
         ComfyMessage? message = type switch
         {
-            "status" => Object(data, type).Deserialize(context.StatusMessage),
-            "execution_start" => Object(data, type).Deserialize(context.ExecutionStartMessage),
-            "execution_cached" => Object(data, type).Deserialize(context.ExecutionCachedMessage),
-            "executing" => Object(data, type).Deserialize(context.ExecutingMessage),
-            "progress" => Object(data, type).Deserialize(context.ProgressMessage),
-            "progress_state" => Object(data, type).Deserialize(context.ProgressStateMessage),
-            "executed" => Object(data, type).Deserialize(context.ExecutedMessage),
-            "execution_success" => Object(data, type).Deserialize(context.ExecutionSuccessMessage),
-            "execution_error" => Object(data, type).Deserialize(context.ExecutionErrorMessage),
-            "execution_interrupted" => Object(data, type).Deserialize(context.ExecutionInterruptedMessage),
-            "logs" => Object(data, type).Deserialize(context.LogsMessage),
-            "feature_flags" => new FeatureFlagsMessage { Flags = Object(data, type).Deserialize(context.DictionaryStringJsonElement)! },
-            _ => new UnknownMessage { Type = type, Data = data.Clone() },
+            "progress" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ProgressMessage),
+            "executing" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutingMessage),
+            "progress_state" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ProgressStateMessage),
+            "status" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.StatusMessage),
+            "execution_start" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionStartMessage),
+            "execution_cached" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionCachedMessage),
+            "executed" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutedMessage),
+            "execution_success" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionSuccessMessage),
+            "execution_error" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionErrorMessage),
+            "execution_interrupted" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionInterruptedMessage),
+            "logs" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.LogsMessage),
+            "feature_flags" => new FeatureFlagsMessage { Flags = JsonSerializer.Deserialize(Object(data, dataToken, type), context.DictionaryStringJsonElement)! },
+            _ => new UnknownMessage { Type = type, Data = Element(data) },
         };
 
         return message ?? throw new ComfyUIProtocolException($"WebSocket message '{type}' has null data.", $"WebSocket message '{type}'", null);
     }
 
-    private static JsonElement Object(JsonElement data, string type) =>
-        data.ValueKind == JsonValueKind.Object
+    /// <summary>An owned <see cref="JsonElement"/> of a JSON value's bytes.</summary>
+    private static JsonElement Element(ReadOnlySpan<byte> value)
+    {
+        var reader = new Utf8JsonReader(value, ReaderOptions);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    private static ReadOnlySpan<byte> Object(ReadOnlySpan<byte> data, JsonTokenType token, string type) =>
+        token == JsonTokenType.StartObject
             ? data
-            : throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' must be a JSON object, not {data.ValueKind}.", $"WebSocket message '{type}'", null);
+            : throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' must be a JSON object, not {KindOf(token)}.", $"WebSocket message '{type}'", null);
 
     private static ComfyUIProtocolException Binary(string message) => new(message, "WebSocket binary frame", null);
 }
