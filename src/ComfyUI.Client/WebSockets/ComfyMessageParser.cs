@@ -57,7 +57,7 @@ internal static class ComfyMessageParser
                 if (reader.ValueTextEquals("type"u8))
                 {
                     reader.Read();
-                    type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    type = reader.TokenType == JsonTokenType.String ? KnownType(ref reader) ?? reader.GetString() : null;
                     reader.Skip();
                 }
                 else if (reader.ValueTextEquals("data"u8))
@@ -94,6 +94,32 @@ internal static class ComfyMessageParser
         {
             throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' cannot be read: {ex.Message}", $"WebSocket message '{type}'", ex);
         }
+    }
+
+    /// <summary>The interned name of a known message type (no string allocated per message), or <see langword="null"/>.</summary>
+    private static string? KnownType(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return null;
+        }
+
+        return reader.ValueSpan switch
+        {
+            var t when t.SequenceEqual("progress"u8) => "progress",
+            var t when t.SequenceEqual("executing"u8) => "executing",
+            var t when t.SequenceEqual("progress_state"u8) => "progress_state",
+            var t when t.SequenceEqual("status"u8) => "status",
+            var t when t.SequenceEqual("executed"u8) => "executed",
+            var t when t.SequenceEqual("execution_start"u8) => "execution_start",
+            var t when t.SequenceEqual("execution_cached"u8) => "execution_cached",
+            var t when t.SequenceEqual("execution_success"u8) => "execution_success",
+            var t when t.SequenceEqual("execution_error"u8) => "execution_error",
+            var t when t.SequenceEqual("execution_interrupted"u8) => "execution_interrupted",
+            var t when t.SequenceEqual("feature_flags"u8) => "feature_flags",
+            var t when t.SequenceEqual("logs"u8) => "logs",
+            _ => null,
+        };
     }
 
     private static JsonValueKind KindOf(JsonTokenType token) => token switch
