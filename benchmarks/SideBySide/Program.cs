@@ -22,11 +22,16 @@ Console.WriteLine($"server: {server.BaseAddress} (separate process)");
 var node = settings.Node ? await NodeClients.PrepareAsync(Path.Combine(repoBenchmarks, "SideBySide", "node")) : null;
 var report = new Report(settings);
 
-var clients = new List<Func<IBenchClient>>
+var clients = new List<Func<IBenchClient>>();
+if (settings.IncludesClient("raw"))
 {
-    () => new RawDotNetClient(server.BaseAddress),
-    () => new SdkClient(server.BaseAddress),
-};
+    clients.Add(() => new RawDotNetClient(server.BaseAddress));
+}
+
+if (settings.IncludesClient("sdk"))
+{
+    clients.Add(() => new SdkClient(server.BaseAddress));
+}
 
 if (settings.Includes("a"))
 {
@@ -63,6 +68,11 @@ if (settings.Includes("c"))
         foreach (var concurrency in new[] { 1, 16 })
         {
             var key = (concurrency == 1 ? "c1" : "c16") + (executionMs == 0 ? "" : $"-{executionMs}ms");
+            if (!settings.IncludesKey(key))
+            {
+                continue;
+            }
+
             var workload = report.Add(key, executionMs == 0
                 ? $"{count} prompts submitted and awaited, {concurrency} at a time (server executes instantly)"
                 : $"{count} prompts submitted and awaited, {concurrency} at a time (each prompt executes for {executionMs} ms, one at a time)");
@@ -118,7 +128,14 @@ internal sealed class Settings
 
     public HashSet<string> Only { get; private init; } = [];
 
-    public bool Includes(string workload) => Only.Count == 0 || Only.Contains(workload);
+    public HashSet<string> Clients { get; private init; } = [];
+
+    public bool Includes(string workload) => Only.Count == 0 || Only.Any(o => o.StartsWith(workload, StringComparison.Ordinal));
+
+    public bool IncludesKey(string key) => Only.Count == 0 || Only.Contains(key) || Only.Contains(key[..1]);
+
+    /// <summary>raw, sdk, node (<c>--clients raw,sdk</c>; all by default).</summary>
+    public bool IncludesClient(string client) => Clients.Count == 0 || Clients.Contains(client);
 
     public static Settings Parse(string[] args)
     {
@@ -128,7 +145,8 @@ internal sealed class Settings
         {
             Quick = quick,
             Runs = Value("--runs") is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : quick ? 3 : 5,
-            Node = !args.Contains("--no-node"),
+            Node = !args.Contains("--no-node") && (Value("--clients") is not { } list || list.Contains("node", StringComparison.Ordinal)),
+            Clients = Value("--clients") is { } names ? [.. names.Split(',', StringSplitOptions.RemoveEmptyEntries)] : [],
             Out = Value("--out"),
             Server = Value("--server") is { } server ? new Uri(server.EndsWith('/') ? server : server + "/") : null,
             Only = Value("--only") is { } only ? [.. only.Split(',', StringSplitOptions.RemoveEmptyEntries)] : [],

@@ -28,9 +28,15 @@ internal sealed class RecentStringConverter : JsonConverter<string?>
             throw new JsonException($"Expected a string, not {reader.TokenType}.");
         }
 
+        return ReadString(ref reader);
+    }
+
+    /// <summary>Reads the current string (or property name) through the cache.</summary>
+    public static string ReadString(ref Utf8JsonReader reader)
+    {
         if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxCachedBytes)
         {
-            return reader.GetString();
+            return reader.GetString()!;
         }
 
         var utf8 = reader.ValueSpan;

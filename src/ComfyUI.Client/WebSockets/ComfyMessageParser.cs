@@ -270,14 +270,14 @@ internal static class ComfyMessageParser
 
         ComfyMessage? message = type switch
         {
-            "progress" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ProgressMessage),
-            "executing" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutingMessage),
-            "progress_state" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ProgressStateMessage),
+            "progress" => HotMessageReaders.Progress(Object(data, dataToken, type)),
+            "executing" => HotMessageReaders.Executing(Object(data, dataToken, type)),
+            "progress_state" => HotMessageReaders.ProgressState(Object(data, dataToken, type)),
             "status" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.StatusMessage),
-            "execution_start" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionStartMessage),
-            "execution_cached" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionCachedMessage),
-            "executed" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutedMessage),
-            "execution_success" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionSuccessMessage),
+            "execution_start" => HotMessageReaders.ExecutionStart(Object(data, dataToken, type)),
+            "execution_cached" => HotMessageReaders.ExecutionCached(Object(data, dataToken, type)),
+            "executed" => HotMessageReaders.Executed(Object(data, dataToken, type)),
+            "execution_success" => HotMessageReaders.ExecutionSuccess(Object(data, dataToken, type)),
             "execution_error" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionErrorMessage),
             "execution_interrupted" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionInterruptedMessage),
             "logs" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.LogsMessage),
