@@ -273,7 +273,7 @@ internal static class ComfyMessageParser
             "progress" => HotMessageReaders.Progress(Object(data, dataToken, type)),
             "executing" => HotMessageReaders.Executing(Object(data, dataToken, type)),
             "progress_state" => HotMessageReaders.ProgressState(Object(data, dataToken, type)),
-            "status" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.StatusMessage),
+            "status" => HotMessageReaders.Status(Object(data, dataToken, type)),
             "execution_start" => HotMessageReaders.ExecutionStart(Object(data, dataToken, type)),
             "execution_cached" => HotMessageReaders.ExecutionCached(Object(data, dataToken, type)),
             "executed" => HotMessageReaders.Executed(Object(data, dataToken, type)),

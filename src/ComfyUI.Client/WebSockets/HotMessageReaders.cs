@@ -200,6 +200,84 @@ internal static class HotMessageReaders
         return new ProgressStateMessage { PromptId = promptId, Nodes = nodes };
     }
 
+    public static StatusMessage Status(ReadOnlySpan<byte> data)
+    {
+        var reader = Start(data);
+        string? sid = null;
+        QueueStatus? status = null;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("status"u8))
+            {
+                reader.Read();
+                status = reader.TokenType == JsonTokenType.Null ? null : QueueStatus(ref reader);
+            }
+            else if (reader.ValueTextEquals("sid"u8))
+            {
+                reader.Read();
+                sid = Id(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new StatusMessage { Status = status ?? new QueueStatus(), Sid = sid };
+    }
+
+    private static QueueStatus QueueStatus(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject, "status");
+        var remaining = 0;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("exec_info"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                Expect(ref reader, JsonTokenType.StartObject, "exec_info");
+                while (NextProperty(ref reader))
+                {
+                    if (reader.ValueTextEquals("queue_remaining"u8))
+                    {
+                        reader.Read();
+                        remaining = Integer(ref reader);
+                    }
+                    else
+                    {
+                        SkipValue(ref reader);
+                    }
+                }
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new QueueStatus { ExecInfo = new ExecInfo { QueueRemaining = remaining } };
+    }
+
+    private static int Integer(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+        {
+            return value;
+        }
+
+        if (reader.TokenType == JsonTokenType.String && int.TryParse(reader.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            return value;
+        }
+
+        throw new JsonException($"Expected an integer, not {reader.TokenType}.");
+    }
+
     private static NodeProgressState NodeState(ref Utf8JsonReader reader)
     {
         Expect(ref reader, JsonTokenType.StartObject, "a node's progress state");

@@ -35,6 +35,8 @@ public sealed class HotMessageReadersTests
     [InlineData("""{"type":"executed","data":{"node":"9","output":null,"prompt_id":"p"}}""")]
     [InlineData("""{"type":"executed","data":{"node":"9","output":{"images":[{"filename":"a.png","subfolder":"","type":"output"}],"text":["x"]}}}""")]
     [InlineData("""{"type":"progress_state","data":{"prompt_id":"p","nodes":{}}}""")]
+    [InlineData("""{"type":"status","data":{"status":{"exec_info":{"queue_remaining":"3","x":1},"y":[]},"sid":"abc"}}""")]
+    [InlineData("""{"type":"status","data":{"status":{"exec_info":{}}}}""")]
     [InlineData("""{"type":"progress_state","data":{"prompt_id":"p","nodes":{"1":{"value":"0.5","max":1,"state":"running","node_id":"1","extra":[]}}}}""")]
     public void Edge_cases_read_as_the_source_generated_context_reads_them(string frame) => AssertSameAsContext(Encoding.UTF8.GetBytes(frame));
 
@@ -58,6 +60,8 @@ public sealed class HotMessageReadersTests
     [InlineData("""{"type":"executed","data":{"node":"1","output":[1]}}""")]
     [InlineData("""{"type":"progress_state","data":{"nodes":[]}}""")]
     [InlineData("""{"type":"progress_state","data":{"nodes":{"1":5}}}""")]
+    [InlineData("""{"type":"status","data":{"status":{"exec_info":{"queue_remaining":1.5}}}}""")]
+    [InlineData("""{"type":"status","data":{"status":[]}}""")]
     public void Malformed_data_is_rejected_like_the_source_generated_context_rejects_it(string frame)
     {
         var bytes = Encoding.UTF8.GetBytes(frame);
@@ -99,6 +103,7 @@ public sealed class HotMessageReadersTests
             "execution_cached" => Read(data, context.ExecutionCachedMessage),
             "executed" => Read(data, context.ExecutedMessage),
             "execution_success" => Read(data, context.ExecutionSuccessMessage),
+            "status" => Read(data, context.StatusMessage),
             _ => null,
         };
     }
@@ -114,6 +119,7 @@ public sealed class HotMessageReadersTests
         ExecutionCachedMessage m => JsonSerializer.Serialize(m, ComfyJsonContext.Default.ExecutionCachedMessage),
         ExecutedMessage m => JsonSerializer.Serialize(m, ComfyJsonContext.Default.ExecutedMessage),
         ExecutionSuccessMessage m => JsonSerializer.Serialize(m, ComfyJsonContext.Default.ExecutionSuccessMessage),
+        StatusMessage m => JsonSerializer.Serialize(m, ComfyJsonContext.Default.StatusMessage),
         _ => throw new InvalidOperationException(message.GetType().Name),
     };
 }
