@@ -68,10 +68,9 @@ internal sealed class RunHub : IAsyncDisposable
             try
             {
                 var socket = await client.ConnectWebSocketAsync(cancellationToken).ConfigureAwait(false);
-                var subscription = socket.Subscribe();
                 _socket = socket;
                 _healthy = true;
-                _pump = Task.Run(() => PumpAsync(subscription, _stop.Token), CancellationToken.None);
+                _pump = Task.Run(() => PumpAsync(socket, _stop.Token), CancellationToken.None);
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -98,12 +97,24 @@ internal sealed class RunHub : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(ComfyWebSocketSubscription subscription, CancellationToken stop)
+    private async Task PumpAsync(ComfyWebSocket socket, CancellationToken stop)
     {
+        // The hub owns this socket: it reads the socket's own stream (no second subscriber channel, and nothing left buffering unread).
+        // That stream starts with the ConnectedMessage of the first connection, which needs no reconcile.
+        var first = true;
         try
         {
-            await foreach (var message in subscription.ReadAllAsync(stop).ConfigureAwait(false))
+            await foreach (var message in socket.ReadAllAsync(stop).ConfigureAwait(false))
             {
+                if (first)
+                {
+                    first = false;
+                    if (message is ConnectedMessage)
+                    {
+                        continue;
+                    }
+                }
+
                 Dispatch(message);
             }
         }
@@ -117,7 +128,6 @@ internal sealed class RunHub : IAsyncDisposable
         finally
         {
             _healthy = false;
-            await subscription.DisposeAsync().ConfigureAwait(false);
             foreach (var run in _runs.Values)
             {
                 run.RequestReconcile("socket-closed");
