@@ -14,7 +14,7 @@ internal sealed class RunHub : IAsyncDisposable
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private ComfyWebSocket? _socket;
-    private Task? _pump;
+    private volatile bool _socketEnded;
     private volatile bool _healthy;
     private volatile string? _executingPromptId;
     private DateTimeOffset _nextConnectAttempt = DateTimeOffset.MinValue;
@@ -48,7 +48,7 @@ internal sealed class RunHub : IAsyncDisposable
                 return true;
             }
 
-            if (_socket is not null && _pump is { IsCompleted: false })
+            if (_socket is not null && !_socketEnded)
             {
                 // A socket exists and is reconnecting by itself: do not open a second one under the same client id.
                 return false;
@@ -69,8 +69,10 @@ internal sealed class RunHub : IAsyncDisposable
             {
                 var socket = await client.ConnectWebSocketAsync(cancellationToken).ConfigureAwait(false);
                 _socket = socket;
+                _socketEnded = false;
                 _healthy = true;
-                _pump = Task.Run(() => PumpAsync(socket, _stop.Token), CancellationToken.None);
+                // The hub owns this socket: messages are dispatched inline on its receive loop (no channel, no pump task, nothing buffered unread).
+                socket.UseObserver(Dispatch);
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -97,48 +99,20 @@ internal sealed class RunHub : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(ComfyWebSocket socket, CancellationToken stop)
-    {
-        // The hub owns this socket: it reads the socket's own stream (no second subscriber channel, and nothing left buffering unread).
-        // That stream starts with the ConnectedMessage of the first connection, which needs no reconcile.
-        var first = true;
-        try
-        {
-            await foreach (var message in socket.ReadAllAsync(stop).ConfigureAwait(false))
-            {
-                if (first)
-                {
-                    first = false;
-                    if (message is ConnectedMessage)
-                    {
-                        continue;
-                    }
-                }
-
-                Dispatch(message);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-        catch (Exception)
-        {
-            // The socket gave up (retries exhausted or refused): runs fall back to polling.
-        }
-        finally
-        {
-            _healthy = false;
-            foreach (var run in _runs.Values)
-            {
-                run.RequestReconcile("socket-closed");
-            }
-        }
-    }
-
     private void Dispatch(ComfyMessage message)
     {
         switch (message)
         {
+            case ClosedMessage:
+                // The socket gave up (retries exhausted or refused) or was disposed: runs fall back to polling.
+                _healthy = false;
+                _socketEnded = true;
+                foreach (var run in _runs.Values)
+                {
+                    run.RequestReconcile("socket-closed");
+                }
+
+                return;
             case ReconnectedMessage:
             case ConnectedMessage:
                 _healthy = true;
@@ -195,17 +169,6 @@ internal sealed class RunHub : IAsyncDisposable
         if (_socket is not null)
         {
             await _socket.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_pump is not null)
-        {
-            try
-            {
-                await _pump.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
         }
 
         foreach (var run in _runs.Values)
