@@ -110,18 +110,27 @@ internal sealed class HistoryMessageConverter : JsonConverter<HistoryMessage>
 {
     public override HistoryMessage Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        using var document = JsonDocument.ParseValue(ref reader);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0)
+        if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType == JsonTokenType.EndArray)
         {
             throw new JsonException("A history message must be the array [event_name, data].");
         }
 
-        return new HistoryMessage
+        var eventName = reader.TokenType == JsonTokenType.String ? reader.GetString()! : JsonElement.ParseValue(ref reader).GetRawText();
+        reader.Read();
+        JsonElement data = default;
+        if (reader.TokenType != JsonTokenType.EndArray)
         {
-            EventName = root[0].ValueKind == JsonValueKind.String ? root[0].GetString()! : root[0].GetRawText(),
-            Data = root.GetArrayLength() > 1 ? root[1].Clone() : default,
-        };
+            data = JsonElement.ParseValue(ref reader);
+            reader.Read();
+        }
+
+        while (reader.TokenType != JsonTokenType.EndArray)
+        {
+            reader.Skip();
+            reader.Read();
+        }
+
+        return new HistoryMessage { EventName = eventName, Data = data };
     }
 
     public override void Write(Utf8JsonWriter writer, HistoryMessage value, JsonSerializerOptions options)

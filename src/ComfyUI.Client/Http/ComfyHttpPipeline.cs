@@ -76,6 +76,13 @@ internal sealed class ComfyHttpPipeline
     /// </summary>
     public async Task<HttpResponseMessage> SendAsync(ComfyRequest request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
+        using var timeout = CreateTimeout(cancellationToken);
+        return await SendCoreAsync(request, completion, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="SendAsync(ComfyRequest, HttpCompletionOption, CancellationToken)"/> under a timeout the caller made (one timer per call).</summary>
+    private async Task<HttpResponseMessage> SendCoreAsync(ComfyRequest request, HttpCompletionOption completion, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
         using var message = new HttpRequestMessage(request.Method, Resolve(request.RelativeUrl)) { Content = request.Content };
         ApplyHeaders((name, value) =>
         {
@@ -91,7 +98,6 @@ internal sealed class ComfyHttpPipeline
             }
         }
 
-        using var timeout = CreateTimeout(cancellationToken);
         HttpResponseMessage response;
         try
         {
@@ -141,8 +147,9 @@ internal sealed class ComfyHttpPipeline
     /// <summary>Sends the request and reads the JSON answer into <typeparamref name="T"/>.</summary>
     public async Task<T> SendJsonAsync<T>(ComfyRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        return await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
+        using var timeout = CreateTimeout(cancellationToken);
+        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout, cancellationToken).ConfigureAwait(false);
+        return (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, timeout, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>
@@ -151,13 +158,14 @@ internal sealed class ComfyHttpPipeline
     /// </summary>
     public async Task<T?> SendJsonOrDefaultAsync<T>(ComfyRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var timeout = CreateTimeout(cancellationToken);
+        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             return default;
         }
 
-        return await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
+        return (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, timeout, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>
@@ -192,13 +200,14 @@ internal sealed class ComfyHttpPipeline
     public async Task<T?> SendJsonOrNullAsync<T>(ComfyRequest request, JsonTypeInfo<T> typeInfo, Func<T, bool>? isEmpty, CancellationToken cancellationToken)
         where T : class
     {
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var timeout = CreateTimeout(cancellationToken);
+        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             return null;
         }
 
-        var value = await ReadJsonCoreAsync(request, response, typeInfo, allowNull: true, cancellationToken).ConfigureAwait(false);
+        var value = await ReadJsonCoreAsync(request, response, typeInfo, allowNull: true, timeout, cancellationToken).ConfigureAwait(false);
         return value is null || (isEmpty is not null && isEmpty(value)) ? null : value;
     }
 
@@ -247,11 +256,13 @@ internal sealed class ComfyHttpPipeline
 
     /// <summary>Reads a JSON body, turning malformed data into <see cref="ComfyUIProtocolException"/> and timeouts into <see cref="ComfyUITimeoutException"/>.</summary>
     public async Task<T> ReadJsonAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
-        (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, cancellationToken).ConfigureAwait(false))!;
+        (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, timeout: null, cancellationToken).ConfigureAwait(false))!;
 
-    private async Task<T?> ReadJsonCoreAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, bool allowNull, CancellationToken cancellationToken)
+    private async Task<T?> ReadJsonCoreAsync<T>(
+        ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, bool allowNull, CancellationTokenSource? timeout, CancellationToken cancellationToken)
     {
-        using var timeout = CreateTimeout(cancellationToken);
+        using var ownTimeout = timeout is null ? CreateTimeout(cancellationToken) : null;
+        timeout ??= ownTimeout!;
         try
         {
             var stream = new Serialization.PythonJsonStream(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false));

@@ -159,11 +159,13 @@ internal sealed class NodeOutputConverter : JsonConverter<NodeOutput>
             throw new JsonException($"A node output must be a JSON object, not {reader.TokenType}.");
         }
 
-        using var document = JsonDocument.ParseValue(ref reader);
+        // Each member becomes its own owned element, read straight from the reader (no intermediate document to clone from).
         var raw = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var property in document.RootElement.EnumerateObject())
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            raw[property.Name] = property.Value.Clone();
+            var name = reader.GetString()!;
+            reader.Read();
+            raw[name] = JsonElement.ParseValue(ref reader);
         }
 
         return new NodeOutput(raw);

@@ -33,52 +33,111 @@ internal static class ComfyMessageParser
     /// <exception cref="ComfyUIProtocolException">The frame is not such a JSON object, or its data does not fit its type.</exception>
     public static ComfyMessage ParseText(ReadOnlySpan<byte> utf8)
     {
-        JsonDocument document;
+        // One forward pass over the envelope: find "type" and the extent of "data", then deserialize data straight from its bytes
+        // (no intermediate JsonDocument). The envelope is validated to its closing brace.
+        string? type = null;
+        var dataStart = -1;
+        var dataLength = 0;
+        var dataToken = JsonTokenType.None;
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
-            document = JsonDocument.ParseValue(ref reader);
+            if (!reader.Read())
+            {
+                throw new ComfyUIProtocolException("A WebSocket text frame is empty.", "WebSocket text frame", null);
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new ComfyUIProtocolException($"A WebSocket text frame must be a JSON object, not {KindOf(reader.TokenType)}.", "WebSocket text frame", null);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    type = reader.TokenType == JsonTokenType.String ? KnownType(ref reader) ?? reader.GetString() : null;
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("data"u8))
+                {
+                    reader.Read();
+                    dataToken = reader.TokenType;
+                    dataStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    dataLength = (int)reader.BytesConsumed - dataStart;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
         }
         catch (JsonException ex)
         {
             throw new ComfyUIProtocolException("A WebSocket text frame is not valid JSON.", "WebSocket text frame", ex);
         }
-
-        using (document)
+        catch (InvalidOperationException ex)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new ComfyUIProtocolException($"A WebSocket text frame must be a JSON object, not {root.ValueKind}.", "WebSocket text frame", null);
-            }
+            // The reader checks UTF-8 only when a string is read.
+            throw new ComfyUIProtocolException("The 'type' of a WebSocket text frame is not valid UTF-8.", "WebSocket text frame", ex);
+        }
 
-            if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
-            {
-                throw new ComfyUIProtocolException("A WebSocket text frame has no string 'type'.", "WebSocket text frame", null);
-            }
+        if (type is null)
+        {
+            throw new ComfyUIProtocolException("A WebSocket text frame has no string 'type'.", "WebSocket text frame", null);
+        }
 
-            string type;
-            try
-            {
-                type = typeElement.GetString()!;
-            }
-            catch (InvalidOperationException ex)
-            {
-                // The reader checks UTF-8 only when a string is read.
-                throw new ComfyUIProtocolException("The 'type' of a WebSocket text frame is not valid UTF-8.", "WebSocket text frame", ex);
-            }
-
-            root.TryGetProperty("data", out var data);
-            try
-            {
-                return ParseData(type, data);
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
-            {
-                throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' cannot be read: {ex.Message}", $"WebSocket message '{type}'", ex);
-            }
+        var data = dataStart < 0 ? ReadOnlySpan<byte>.Empty : utf8.Slice(dataStart, dataLength);
+        try
+        {
+            return ParseData(type, data, dataToken);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
+        {
+            throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' cannot be read: {ex.Message}", $"WebSocket message '{type}'", ex);
         }
     }
+
+    /// <summary>The interned name of a known message type (no string allocated per message), or <see langword="null"/>.</summary>
+    private static string? KnownType(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return null;
+        }
+
+        return reader.ValueSpan switch
+        {
+            var t when t.SequenceEqual("progress"u8) => "progress",
+            var t when t.SequenceEqual("executing"u8) => "executing",
+            var t when t.SequenceEqual("progress_state"u8) => "progress_state",
+            var t when t.SequenceEqual("status"u8) => "status",
+            var t when t.SequenceEqual("executed"u8) => "executed",
+            var t when t.SequenceEqual("execution_start"u8) => "execution_start",
+            var t when t.SequenceEqual("execution_cached"u8) => "execution_cached",
+            var t when t.SequenceEqual("execution_success"u8) => "execution_success",
+            var t when t.SequenceEqual("execution_error"u8) => "execution_error",
+            var t when t.SequenceEqual("execution_interrupted"u8) => "execution_interrupted",
+            var t when t.SequenceEqual("feature_flags"u8) => "feature_flags",
+            var t when t.SequenceEqual("logs"u8) => "logs",
+            _ => null,
+        };
+    }
+
+    private static JsonValueKind KindOf(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => JsonValueKind.Object,
+        JsonTokenType.StartArray => JsonValueKind.Array,
+        JsonTokenType.String => JsonValueKind.String,
+        JsonTokenType.Number => JsonValueKind.Number,
+        JsonTokenType.True => JsonValueKind.True,
+        JsonTokenType.False => JsonValueKind.False,
+        JsonTokenType.Null => JsonValueKind.Null,
+        _ => JsonValueKind.Undefined,
+    };
 
     /// <summary>Parses a binary frame: a big-endian 32-bit event type, then its payload.</summary>
     /// <param name="frame">The whole frame.</param>
@@ -200,44 +259,51 @@ internal static class ComfyMessageParser
         _ => "application/octet-stream",
     };
 
-    private static ComfyMessage ParseData(string type, JsonElement data)
+    private static ComfyMessage ParseData(string type, ReadOnlySpan<byte> data, JsonTokenType dataToken)
     {
         var context = ComfyJsonContext.Default;
-        if (data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        if (dataToken is JsonTokenType.None or JsonTokenType.Null)
         {
             return type switch
             {
                 "status" or "feature_flags" or "execution_start" or "execution_cached" or "executing" or "progress" or "progress_state" or "executed"
                     or "execution_success" or "execution_error" or "execution_interrupted" or "logs"
                     => throw new ComfyUIProtocolException($"WebSocket message '{type}' has no 'data' object.", $"WebSocket message '{type}'", null),
-                _ => new UnknownMessage { Type = type, Data = data.ValueKind == JsonValueKind.Null ? data.Clone() : default },
+                _ => new UnknownMessage { Type = type, Data = dataToken == JsonTokenType.Null ? Element(data) : default },
             };
         }
 
         ComfyMessage? message = type switch
         {
-            "status" => Object(data, type).Deserialize(context.StatusMessage),
-            "execution_start" => Object(data, type).Deserialize(context.ExecutionStartMessage),
-            "execution_cached" => Object(data, type).Deserialize(context.ExecutionCachedMessage),
-            "executing" => Object(data, type).Deserialize(context.ExecutingMessage),
-            "progress" => Object(data, type).Deserialize(context.ProgressMessage),
-            "progress_state" => Object(data, type).Deserialize(context.ProgressStateMessage),
-            "executed" => Object(data, type).Deserialize(context.ExecutedMessage),
-            "execution_success" => Object(data, type).Deserialize(context.ExecutionSuccessMessage),
-            "execution_error" => Object(data, type).Deserialize(context.ExecutionErrorMessage),
-            "execution_interrupted" => Object(data, type).Deserialize(context.ExecutionInterruptedMessage),
-            "logs" => Object(data, type).Deserialize(context.LogsMessage),
-            "feature_flags" => new FeatureFlagsMessage { Flags = Object(data, type).Deserialize(context.DictionaryStringJsonElement)! },
-            _ => new UnknownMessage { Type = type, Data = data.Clone() },
+            "progress" => HotMessageReaders.Progress(Object(data, dataToken, type)),
+            "executing" => HotMessageReaders.Executing(Object(data, dataToken, type)),
+            "progress_state" => HotMessageReaders.ProgressState(Object(data, dataToken, type)),
+            "status" => HotMessageReaders.Status(Object(data, dataToken, type)),
+            "execution_start" => HotMessageReaders.ExecutionStart(Object(data, dataToken, type)),
+            "execution_cached" => HotMessageReaders.ExecutionCached(Object(data, dataToken, type)),
+            "executed" => HotMessageReaders.Executed(Object(data, dataToken, type)),
+            "execution_success" => HotMessageReaders.ExecutionSuccess(Object(data, dataToken, type)),
+            "execution_error" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionErrorMessage),
+            "execution_interrupted" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionInterruptedMessage),
+            "logs" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.LogsMessage),
+            "feature_flags" => new FeatureFlagsMessage { Flags = JsonSerializer.Deserialize(Object(data, dataToken, type), context.DictionaryStringJsonElement)! },
+            _ => new UnknownMessage { Type = type, Data = Element(data) },
         };
 
         return message ?? throw new ComfyUIProtocolException($"WebSocket message '{type}' has null data.", $"WebSocket message '{type}'", null);
     }
 
-    private static JsonElement Object(JsonElement data, string type) =>
-        data.ValueKind == JsonValueKind.Object
+    /// <summary>An owned <see cref="JsonElement"/> of a JSON value's bytes.</summary>
+    private static JsonElement Element(ReadOnlySpan<byte> value)
+    {
+        var reader = new Utf8JsonReader(value, ReaderOptions);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    private static ReadOnlySpan<byte> Object(ReadOnlySpan<byte> data, JsonTokenType token, string type) =>
+        token == JsonTokenType.StartObject
             ? data
-            : throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' must be a JSON object, not {data.ValueKind}.", $"WebSocket message '{type}'", null);
+            : throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' must be a JSON object, not {KindOf(token)}.", $"WebSocket message '{type}'", null);
 
     private static ComfyUIProtocolException Binary(string message) => new(message, "WebSocket binary frame", null);
 }

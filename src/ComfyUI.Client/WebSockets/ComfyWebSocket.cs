@@ -78,6 +78,7 @@ public sealed class ComfyWebSocket : IAsyncDisposable
     private bool _warnedDefaultFull;
     private volatile string? _sid;
     private volatile FeatureFlagsMessage? _serverFeatures;
+    private volatile Action<ComfyMessage>? _observer;
 
     private ComfyWebSocket(ComfyHttpPipeline pipeline, ComfyWebSocketHooks hooks)
     {
@@ -246,6 +247,34 @@ public sealed class ComfyWebSocket : IAsyncDisposable
 
         builder.Query = query.ToString();
         return builder.Uri;
+    }
+
+    /// <summary>
+    /// Hands every message from now on to <paramref name="observer"/>, called inline on the receive loop (it must be quick and must not block),
+    /// and stops feeding the socket's own stream, which its owner does not read. The last call is a <see cref="ClosedMessage"/> when the socket ends.
+    /// Used by the run tracker, which owns its socket: no channel hop and no second buffer per message.
+    /// </summary>
+    internal void UseObserver(Action<ComfyMessage> observer)
+    {
+        lock (_gate)
+        {
+            _observer = observer;
+            _subscribers = Array.FindAll(_subscribers, s => !ReferenceEquals(s, _default));
+        }
+
+        _default.Complete(null, null);
+    }
+
+    private void Observe(ComfyMessage message)
+    {
+        try
+        {
+            _observer?.Invoke(message);
+        }
+        catch (Exception ex)
+        {
+            WebSocketLog.ProtocolError(_logger, "a message observer failed: " + ex.Message);
+        }
     }
 
     internal void Unsubscribe(ComfyWebSocketSubscription subscription)
@@ -643,6 +672,7 @@ public sealed class ComfyWebSocket : IAsyncDisposable
 
     private async ValueTask PublishAsync(ComfyMessage message)
     {
+        Observe(message);
         var subscribers = Volatile.Read(ref _subscribers);
         var isPreview = message is PreviewImageMessage or PreviewImageWithMetadataMessage;
         foreach (var subscriber in subscribers)
@@ -684,5 +714,7 @@ public sealed class ComfyWebSocket : IAsyncDisposable
         {
             subscriber.Complete(last, error);
         }
+
+        Observe(last ?? new ClosedMessage { Reason = error, Time = _time.GetUtcNow() });
     }
 }

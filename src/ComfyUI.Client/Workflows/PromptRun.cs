@@ -379,18 +379,13 @@ public sealed class PromptRun : IAsyncDisposable
 
     private async Task WaitForWakeAsync(TimeSpan interval, CancellationToken stop)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        timeout.CancelAfter(interval);
-        try
+        // SemaphoreSlim's own timeout: no linked token source and timer per wait.
+        if (await _wake.WaitAsync(interval, stop).ConfigureAwait(false))
         {
-            await _wake.WaitAsync(timeout.Token).ConfigureAwait(false);
             // Drain extra wake-ups: one step handles them all.
             while (_wake.CurrentCount > 0 && _wake.Wait(0, CancellationToken.None))
             {
             }
-        }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-        {
         }
     }
 

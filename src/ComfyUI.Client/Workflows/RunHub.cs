@@ -14,7 +14,7 @@ internal sealed class RunHub : IAsyncDisposable
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private ComfyWebSocket? _socket;
-    private Task? _pump;
+    private volatile bool _socketEnded;
     private volatile bool _healthy;
     private volatile string? _executingPromptId;
     private DateTimeOffset _nextConnectAttempt = DateTimeOffset.MinValue;
@@ -48,7 +48,7 @@ internal sealed class RunHub : IAsyncDisposable
                 return true;
             }
 
-            if (_socket is not null && _pump is { IsCompleted: false })
+            if (_socket is not null && !_socketEnded)
             {
                 // A socket exists and is reconnecting by itself: do not open a second one under the same client id.
                 return false;
@@ -68,10 +68,11 @@ internal sealed class RunHub : IAsyncDisposable
             try
             {
                 var socket = await client.ConnectWebSocketAsync(cancellationToken).ConfigureAwait(false);
-                var subscription = socket.Subscribe();
                 _socket = socket;
+                _socketEnded = false;
                 _healthy = true;
-                _pump = Task.Run(() => PumpAsync(subscription, _stop.Token), CancellationToken.None);
+                // The hub owns this socket: messages are dispatched inline on its receive loop (no channel, no pump task, nothing buffered unread).
+                socket.UseObserver(Dispatch);
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -98,37 +99,20 @@ internal sealed class RunHub : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(ComfyWebSocketSubscription subscription, CancellationToken stop)
-    {
-        try
-        {
-            await foreach (var message in subscription.ReadAllAsync(stop).ConfigureAwait(false))
-            {
-                Dispatch(message);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-        catch (Exception)
-        {
-            // The socket gave up (retries exhausted or refused): runs fall back to polling.
-        }
-        finally
-        {
-            _healthy = false;
-            await subscription.DisposeAsync().ConfigureAwait(false);
-            foreach (var run in _runs.Values)
-            {
-                run.RequestReconcile("socket-closed");
-            }
-        }
-    }
-
     private void Dispatch(ComfyMessage message)
     {
         switch (message)
         {
+            case ClosedMessage:
+                // The socket gave up (retries exhausted or refused) or was disposed: runs fall back to polling.
+                _healthy = false;
+                _socketEnded = true;
+                foreach (var run in _runs.Values)
+                {
+                    run.RequestReconcile("socket-closed");
+                }
+
+                return;
             case ReconnectedMessage:
             case ConnectedMessage:
                 _healthy = true;
@@ -185,17 +169,6 @@ internal sealed class RunHub : IAsyncDisposable
         if (_socket is not null)
         {
             await _socket.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_pump is not null)
-        {
-            try
-            {
-                await _pump.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
         }
 
         foreach (var run in _runs.Values)

@@ -17,6 +17,7 @@ public abstract record ComfyMessage
     /// broadcasts about other clients' prompts.
     /// </summary>
     [JsonPropertyName("prompt_id")]
+    [JsonConverter(typeof(Serialization.RecentStringConverter))]
     public string? PromptId { get; init; }
 }
 

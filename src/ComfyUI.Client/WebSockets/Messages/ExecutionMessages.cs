@@ -48,9 +48,11 @@ public sealed record ExecutionCachedMessage : ComfyMessage
 public sealed record ExecutingMessage : ComfyMessage
 {
     /// <summary>The node that starts running; <see langword="null"/> when the prompt finished.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? Node { get; init; }
 
     /// <summary>The node id to show (differs from <see cref="Node"/> inside subgraphs and expansions), when sent.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? DisplayNode { get; init; }
 
     /// <summary>Whether this is the "prompt finished" form (node <see langword="null"/>).</summary>
@@ -76,6 +78,7 @@ public sealed record ProgressMessage : ComfyMessage
     public double Max { get; init; }
 
     /// <summary>The node reporting progress, when sent.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? Node { get; init; }
 
     /// <summary><see cref="Value"/> / <see cref="Max"/> between 0 and 1 (0 when <see cref="Max"/> is not positive).</summary>
@@ -103,18 +106,23 @@ public sealed record NodeProgressState
     public string State { get; init; } = "";
 
     /// <summary>The node's execution id.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? NodeId { get; init; }
 
     /// <summary>The prompt id.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? PromptId { get; init; }
 
     /// <summary>The node id to show.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? DisplayNodeId { get; init; }
 
     /// <summary>The parent node inside a subgraph or expansion, or <see langword="null"/>.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? ParentNodeId { get; init; }
 
     /// <summary>The original node id.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? RealNodeId { get; init; }
 }
 
@@ -128,6 +136,7 @@ public sealed record ExecutedMessage : ComfyMessage
     public string Node { get; init; } = "";
 
     /// <summary>The node id to show.</summary>
+    [JsonConverter(typeof(RecentStringConverter))]
     public string? DisplayNode { get; init; }
 
     /// <summary>The node's output (empty when the server sent <c>null</c>).</summary>

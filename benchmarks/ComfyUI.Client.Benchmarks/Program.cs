@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(ComfyUI.Client.Benchmarks.DataFiles).Assembly).Run(args);

@@ -1,0 +1,647 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using ComfyUI.Client.SideBySide;
+
+// dotnet run -c Release --project benchmarks/SideBySide [--quick] [--runs N] [--only a,b,c,d] [--no-node] [--out DIR]
+if (args.Contains("--serve"))
+{
+    await BenchServer.RunAsync(Path.Combine(AppContext.BaseDirectory, "Data"));
+    return 0;
+}
+
+var settings = Settings.Parse(args);
+var repoBenchmarks = Settings.FindBenchmarksFolder();
+Console.WriteLine($"ComfyUI.Client side-by-side — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores{(settings.Quick ? ", QUICK" : "")}");
+
+await using var server = settings.Server is { } existing ? ServerProcess.Existing(existing) : await ServerProcess.StartAsync();
+Console.WriteLine($"server: {server.BaseAddress} (separate process)");
+
+var node = settings.Node ? await NodeClients.PrepareAsync(Path.Combine(repoBenchmarks, "SideBySide", "node")) : null;
+var report = new Report(settings);
+
+var clients = new List<Func<IBenchClient>>();
+if (settings.IncludesClient("raw"))
+{
+    clients.Add(() => new RawDotNetClient(server.BaseAddress));
+}
+
+if (settings.IncludesClient("sdk"))
+{
+    clients.Add(() => new SdkClient(server.BaseAddress));
+}
+
+if (settings.Includes("a"))
+{
+    var count = settings.Quick ? 20 : 200;
+    var workload = report.Add("a", $"fetch and parse /object_info (1.5 MB) ×{count}");
+    foreach (var create in clients)
+    {
+        await Measure.DotNetAsync(workload, create, c => c.ObjectInfoAsync(count), settings.Runs);
+    }
+
+    await Measure.NodeAsync(workload, node, server.BaseAddress, "objectinfo", settings.Runs, $"count={count}");
+}
+
+if (settings.Includes("b"))
+{
+    var progress = settings.Quick ? 10_000 : 100_000;
+    var previews = settings.Quick ? 100 : 1_000;
+    var workload = report.Add("b", $"WebSocket burst: {progress:N0} progress + {previews:N0} × 64 KB previews as typed events");
+    foreach (var create in clients)
+    {
+        await Measure.DotNetAsync(workload, create, c => c.BurstAsync(progress, previews, 64 * 1024), settings.Runs);
+    }
+
+    await Measure.NodeAsync(workload, node, server.BaseAddress, "burst", settings.Runs, $"progress={progress}", $"previews={previews}", "size=65536");
+}
+
+if (settings.Includes("c"))
+{
+    foreach (var executionMs in new[] { 0, 10 })
+    {
+        // Instant: 500 prompts. With 10 ms of execution each (so that clients which miss early events can keep up): 100 prompts.
+        var count = executionMs == 0 ? (settings.Quick ? 100 : 500) : (settings.Quick ? 30 : 100);
+        await server.ConfigureAsync(executionMs);
+        foreach (var concurrency in new[] { 1, 16 })
+        {
+            var key = (concurrency == 1 ? "c1" : "c16") + (executionMs == 0 ? "" : $"-{executionMs}ms");
+            if (!settings.IncludesKey(key))
+            {
+                continue;
+            }
+
+            var workload = report.Add(key, executionMs == 0
+                ? $"{count} prompts submitted and awaited, {concurrency} at a time (server executes instantly)"
+                : $"{count} prompts submitted and awaited, {concurrency} at a time (each prompt executes for {executionMs} ms, one at a time)");
+            foreach (var create in clients)
+            {
+                await Measure.DotNetAsync(workload, create, c => c.PromptsAsync(count, concurrency), settings.Runs);
+            }
+
+            // On an instant server the Node clients can miss their prompt's events (they arrive before the POST's answer is handled): fail fast.
+            await Measure.NodeAsync(workload, node, server.BaseAddress, "prompts", settings.Runs, $"count={count}", $"concurrency={concurrency}", executionMs == 0 ? "timeout=10000" : "timeout=60000");
+        }
+    }
+
+    await server.ConfigureAsync(0);
+}
+
+if (settings.Includes("d"))
+{
+    var size = (settings.Quick ? 50L : 200L) * 1024 * 1024;
+    var mb = size / (1024 * 1024);
+    var download = report.Add("d-down", $"download a {mb} MB file (/view), peak managed memory", memory: true);
+    foreach (var create in clients)
+    {
+        await Measure.DotNetAsync(download, create, c => c.DownloadAsync(size), settings.Runs, sampleMemory: true);
+    }
+
+    var upload = report.Add("d-up", $"upload a {mb} MB file (/upload/image), peak managed memory", memory: true);
+    foreach (var create in clients)
+    {
+        await Measure.DotNetAsync(upload, create, c => c.UploadAsync(size), settings.Runs, sampleMemory: true);
+    }
+}
+
+report.Print();
+var outFolder = settings.Out ?? Path.Combine(repoBenchmarks, "results");
+var written = report.Write(outFolder);
+Console.WriteLine($"written: {string.Join(", ", written)}");
+return 0;
+
+/// <summary>Command line.</summary>
+internal sealed class Settings
+{
+    public bool Quick { get; private init; }
+
+    public int Runs { get; private init; } = 5;
+
+    public bool Node { get; private init; } = true;
+
+    public string? Out { get; private init; }
+
+    /// <summary>An already running benchmark server (<c>--server URL</c>, for development), instead of starting one.</summary>
+    public Uri? Server { get; private init; }
+
+    public HashSet<string> Only { get; private init; } = [];
+
+    public HashSet<string> Clients { get; private init; } = [];
+
+    public bool Includes(string workload) => Only.Count == 0 || Only.Any(o => o.StartsWith(workload, StringComparison.Ordinal));
+
+    public bool IncludesKey(string key) => Only.Count == 0 || Only.Contains(key) || Only.Contains(key[..1]);
+
+    /// <summary>raw, sdk, node (<c>--clients raw,sdk</c>; all by default).</summary>
+    public bool IncludesClient(string client) => Clients.Count == 0 || Clients.Contains(client);
+
+    public static Settings Parse(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        return new Settings
+        {
+            Quick = quick,
+            Runs = Value("--runs") is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : quick ? 3 : 5,
+            Node = !args.Contains("--no-node") && (Value("--clients") is not { } list || list.Contains("node", StringComparison.Ordinal)),
+            Clients = Value("--clients") is { } names ? [.. names.Split(',', StringSplitOptions.RemoveEmptyEntries)] : [],
+            Out = Value("--out"),
+            Server = Value("--server") is { } server ? new Uri(server.EndsWith('/') ? server : server + "/") : null,
+            Only = Value("--only") is { } only ? [.. only.Split(',', StringSplitOptions.RemoveEmptyEntries)] : [],
+        };
+    }
+
+    /// <summary>The repository's benchmarks/ folder (where the Node drivers and results live), found upwards from here.</summary>
+    public static string FindBenchmarksFolder()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "benchmarks", "SideBySide", "node", "driver.mjs");
+                if (File.Exists(candidate))
+                {
+                    return Path.Combine(dir.FullName, "benchmarks");
+                }
+
+                if (File.Exists(Path.Combine(dir.FullName, "SideBySide", "node", "driver.mjs")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Run from inside the repository: benchmarks/SideBySide/node/driver.mjs was not found.");
+    }
+}
+
+/// <summary>The benchmark server, in its own process (its work and garbage stay out of the measured clients).</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process? _process;
+
+    public static ServerProcess Existing(Uri baseAddress) => new(null, baseAddress);
+
+    private ServerProcess(Process? process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<ServerProcess> StartAsync()
+    {
+        var self = Environment.ProcessPath!;
+        var info = new ProcessStartInfo
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            info.FileName = self;
+            info.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
+        }
+        else
+        {
+            info.FileName = self;
+        }
+
+        info.ArgumentList.Add("--serve");
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server process.");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("The server process ended.");
+            if (line.StartsWith("LISTENING ", StringComparison.Ordinal))
+            {
+                var address = line["LISTENING ".Length..].Trim();
+                return new ServerProcess(process, new Uri(address.EndsWith('/') ? address : address + "/"));
+            }
+        }
+    }
+
+    public async Task ConfigureAsync(int executionMs)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        using var response = await http.PostAsync($"bench/config?executionMs={executionMs}", null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _process.StandardInput.Close();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+    }
+}
+
+/// <summary>The Node.js clients: installed with npm into an ignored folder, driven by driver.mjs.</summary>
+internal sealed class NodeClients
+{
+    public static readonly (string Key, string Name)[] All =
+    [
+        ("saintno", "@saintno/comfyui-sdk 0.3.1"),
+        ("stablecanvas", "@stable-canvas/comfyui-client 1.5.9"),
+    ];
+
+    private NodeClients(string folder) => Folder = folder;
+
+    public string Folder { get; }
+
+    public static async Task<NodeClients?> PrepareAsync(string folder)
+    {
+        if (!await RunAsync("node", ["--version"], folder, TimeSpan.FromSeconds(20)))
+        {
+            Console.WriteLine("node: not found; the Node.js clients are skipped");
+            return null;
+        }
+
+        var installed = File.Exists(Path.Combine(folder, "node_modules", "@saintno", "comfyui-sdk", "package.json"))
+            && File.Exists(Path.Combine(folder, "node_modules", "@stable-canvas", "comfyui-client", "package.json"))
+            && File.Exists(Path.Combine(folder, "node_modules", "ws", "package.json"));
+        if (!installed)
+        {
+            Console.WriteLine("npm install --no-package-lock (the Node.js clients, into benchmarks/SideBySide/node/node_modules) …");
+            if (!await RunAsync("npm", ["install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"], folder, TimeSpan.FromMinutes(5)))
+            {
+                Console.WriteLine("npm install failed; the Node.js clients are skipped");
+                return null;
+            }
+        }
+
+        return new NodeClients(folder);
+    }
+
+    public async Task<(List<double> Runs, string? Error)> RunAsync(string client, Uri baseAddress, string workload, int runs, string[] parameters)
+    {
+        var info = new ProcessStartInfo("node") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("driver.mjs");
+        info.ArgumentList.Add(client);
+        info.ArgumentList.Add(workload);
+        info.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
+        info.ArgumentList.Add(runs.ToString(CultureInfo.InvariantCulture));
+        foreach (var parameter in parameters)
+        {
+            info.ArgumentList.Add(parameter);
+        }
+
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            return ([], "timed out");
+        }
+
+        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (line is null)
+        {
+            var error = (await stderr).Trim();
+            return ([], "no result: " + (error.Length > 300 ? error[..300] : error));
+        }
+
+        using var document = JsonDocument.Parse(line);
+        var times = document.RootElement.GetProperty("runs").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        var failure = document.RootElement.TryGetProperty("error", out var e) ? e.GetString() : null;
+        return (times, failure);
+    }
+
+    private static async Task<bool> RunAsync(string file, string[] arguments, string folder, TimeSpan timeout)
+    {
+        try
+        {
+            var info = new ProcessStartInfo(file) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in arguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(info)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(timeout);
+            if (process.ExitCode != 0)
+            {
+                Console.WriteLine((await output) + (await error));
+            }
+
+            return process.ExitCode == 0;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or TimeoutException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Runs and times the workloads.</summary>
+internal static class Measure
+{
+    public static async Task DotNetAsync(Workload workload, Func<IBenchClient> create, Func<IBenchClient, Task> work, int runs, bool sampleMemory = false)
+    {
+        await using var client = create();
+        var result = workload.Start(client.Name);
+        Console.Write($"  [{workload.Key}] {client.Name,-40}");
+        try
+        {
+            await work(client); // warm-up, not counted
+            for (var i = 0; i < runs; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                using var sampler = sampleMemory ? new PeakMemorySampler() : null;
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                var watch = Stopwatch.StartNew();
+                await work(client);
+                watch.Stop();
+                result.Seconds.Add(watch.Elapsed.TotalSeconds);
+                result.AllocatedBytes.Add(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
+                if (sampler is not null)
+                {
+                    result.PeakBytes.Add(sampler.Stop());
+                }
+            }
+
+            Console.WriteLine($" median {Stats.Median(result.Seconds):F3} s");
+        }
+        catch (Exception ex) when (ex is NotSupportedException)
+        {
+            result.Error = "n/a: " + ex.Message;
+            Console.WriteLine(" " + result.Error);
+        }
+        catch (Exception ex)
+        {
+            result.Error = ex.GetType().Name + ": " + ex.Message;
+            Console.WriteLine(" FAILED " + result.Error);
+        }
+    }
+
+    public static async Task NodeAsync(Workload workload, NodeClients? node, Uri baseAddress, string name, int runs, params string[] parameters)
+    {
+        if (node is null)
+        {
+            return;
+        }
+
+        foreach (var (key, display) in NodeClients.All)
+        {
+            var result = workload.Start(display);
+            Console.Write($"  [{workload.Key}] {display,-40}");
+            var (times, error) = await node.RunAsync(key, baseAddress, name, runs, parameters);
+            result.Seconds.AddRange(times);
+            result.Error = error;
+            Console.WriteLine(error is null ? $" median {Stats.Median(times):F3} s" : $" FAILED {error}");
+        }
+    }
+}
+
+/// <summary>
+/// Samples the managed heap (<see cref="GC.GetTotalMemory(bool)"/>, which counts garbage not yet collected too) every millisecond on its own thread and
+/// keeps the peak above the level at the start. An upper bound of what the operation held.
+/// </summary>
+internal sealed class PeakMemorySampler : IDisposable
+{
+    private readonly long _baseline = GC.GetTotalMemory(forceFullCollection: true);
+    private readonly Thread _thread;
+    private volatile bool _stop;
+    private long _peak;
+
+    public PeakMemorySampler()
+    {
+        _peak = _baseline;
+        _thread = new Thread(() =>
+        {
+            while (!_stop)
+            {
+                var now = GC.GetTotalMemory(forceFullCollection: false);
+                if (now > Interlocked.Read(ref _peak))
+                {
+                    Interlocked.Exchange(ref _peak, now);
+                }
+
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true, Priority = ThreadPriority.AboveNormal };
+        _thread.Start();
+    }
+
+    public long Stop()
+    {
+        _stop = true;
+        _thread.Join();
+        var now = GC.GetTotalMemory(forceFullCollection: false);
+        return Math.Max(Interlocked.Read(ref _peak), now) - _baseline;
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+    }
+}
+
+internal static class Stats
+{
+    public static double Median(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    public static double Median(IReadOnlyList<long> values) => Median(values.Select(v => (double)v).ToArray());
+}
+
+internal sealed class ClientResult
+{
+    public required string Client { get; init; }
+
+    public List<double> Seconds { get; } = [];
+
+    public List<long> AllocatedBytes { get; } = [];
+
+    public List<long> PeakBytes { get; } = [];
+
+    public string? Error { get; set; }
+}
+
+internal sealed class Workload
+{
+    public required string Key { get; init; }
+
+    public required string Title { get; init; }
+
+    public bool Memory { get; init; }
+
+    public List<ClientResult> Results { get; } = [];
+
+    public ClientResult Start(string client)
+    {
+        var result = new ClientResult { Client = client };
+        Results.Add(result);
+        return result;
+    }
+}
+
+/// <summary>Tables on the console and as Markdown and JSON.</summary>
+internal sealed class Report(Settings settings)
+{
+    private readonly List<Workload> _workloads = [];
+
+    public Workload Add(string key, string title, bool memory = false)
+    {
+        var workload = new Workload { Key = key, Title = title, Memory = memory };
+        _workloads.Add(workload);
+        Console.WriteLine($"({key}) {title}");
+        return workload;
+    }
+
+    public void Print() => Console.WriteLine(Environment.NewLine + Markdown());
+
+    public string Markdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Side-by-side run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; {settings.Runs} runs per client after one warm-up{(settings.Quick ? "; QUICK sizes" : "")}.");
+        text.AppendLine("Time is the median of the runs; spread is (max − min) / median; ratio is the client's median over raw .NET's (lower is better).");
+        foreach (var workload in _workloads)
+        {
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"### ({workload.Key}) {workload.Title}").AppendLine();
+            text.AppendLine(workload.Memory
+                ? "| client | median | spread | ratio to raw .NET | peak managed memory (median) | allocated per run |"
+                : "| client | median | spread | ratio to raw .NET | allocated per run (.NET) |");
+            text.AppendLine(workload.Memory ? "|---|---:|---:|---:|---:|---:|" : "|---|---:|---:|---:|---:|");
+            var raw = workload.Results.FirstOrDefault(r => r.Client == "raw .NET" && r.Error is null && r.Seconds.Count > 0);
+            var rawMedian = raw is null ? double.NaN : Stats.Median(raw.Seconds);
+            foreach (var result in workload.Results)
+            {
+                if (result.Seconds.Count == 0)
+                {
+                    text.AppendLine(workload.Memory
+                        ? $"| {result.Client} | {result.Error ?? "no runs"} | | | | |"
+                        : $"| {result.Client} | {result.Error ?? "no runs"} | | | |");
+                    continue;
+                }
+
+                var median = Stats.Median(result.Seconds);
+                var spread = (result.Seconds.Max() - result.Seconds.Min()) / median;
+                var ratio = median / rawMedian;
+                var allocated = result.AllocatedBytes.Count > 0 ? Bytes(Stats.Median(result.AllocatedBytes)) : "—";
+                var note = result.Error is null ? "" : $" ({result.Error})";
+                text.AppendLine(workload.Memory
+                    ? FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 50:F0}% | {ratio:F2}× | {Bytes(Stats.Median(result.PeakBytes))} | {allocated} |")
+                    : FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 50:F0}% | {ratio:F2}× | {allocated} |"));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    public IReadOnlyList<string> Write(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var md = Path.Combine(folder, $"sidebyside-{stamp}.md");
+        File.WriteAllText(md, Markdown());
+        var json = Path.Combine(folder, $"sidebyside-{stamp}.json");
+        using (var stream = File.Create(json))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("utc", DateTime.UtcNow);
+            writer.WriteString("runtime", RuntimeInformation.FrameworkDescription);
+            writer.WriteString("os", RuntimeInformation.OSDescription);
+            writer.WriteNumber("cores", Environment.ProcessorCount);
+            writer.WriteBoolean("quick", settings.Quick);
+            writer.WriteNumber("runs", settings.Runs);
+            writer.WriteStartArray("workloads");
+            foreach (var workload in _workloads)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("key", workload.Key);
+                writer.WriteString("title", workload.Title);
+                var raw = workload.Results.FirstOrDefault(r => r.Client == "raw .NET" && r.Seconds.Count > 0);
+                writer.WriteStartArray("clients");
+                foreach (var result in workload.Results)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("client", result.Client);
+                    writer.WriteStartArray("seconds");
+                    result.Seconds.ForEach(writer.WriteNumberValue);
+                    writer.WriteEndArray();
+                    if (result.Seconds.Count > 0)
+                    {
+                        var median = Stats.Median(result.Seconds);
+                        writer.WriteNumber("median_seconds", median);
+                        writer.WriteNumber("spread", (result.Seconds.Max() - result.Seconds.Min()) / median);
+                        if (raw is not null)
+                        {
+                            writer.WriteNumber("ratio_to_raw", median / Stats.Median(raw.Seconds));
+                        }
+                    }
+
+                    if (result.AllocatedBytes.Count > 0)
+                    {
+                        writer.WriteNumber("allocated_bytes_median", Stats.Median(result.AllocatedBytes));
+                    }
+
+                    if (result.PeakBytes.Count > 0)
+                    {
+                        writer.WriteNumber("peak_managed_bytes_median", Stats.Median(result.PeakBytes));
+                        writer.WriteNumber("peak_managed_bytes_max", result.PeakBytes.Max());
+                    }
+
+                    if (result.Error is not null)
+                    {
+                        writer.WriteString("error", result.Error);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return [md, json];
+    }
+
+    private static string Time(double seconds) => seconds >= 1 ? FormattableString.Invariant($"{seconds:F2} s") : FormattableString.Invariant($"{seconds * 1000:F1} ms");
+
+    private static string Bytes(double bytes) => bytes switch
+    {
+        >= 1024 * 1024 => FormattableString.Invariant($"{bytes / (1024 * 1024):F1} MB"),
+        >= 1024 => FormattableString.Invariant($"{bytes / 1024:F0} KB"),
+        _ => FormattableString.Invariant($"{bytes:F0} B"),
+    };
+}
