@@ -1,12 +1,17 @@
 namespace ComfyUI.Client.SideBySide;
 
-/// <summary>Workload (a) through the SDK: the typed object_info model arrives with the Discovery area.</summary>
+/// <summary>Workload (a) through the SDK: <c>/object_info</c> into the typed <see cref="NodeDefinition"/> model.</summary>
 internal static class SdkObjectInfo
 {
-    public static Task RunAsync(ComfyUIClient client, int count)
+    public static async Task RunAsync(ComfyUIClient client, int count)
     {
-        _ = client;
-        _ = count;
-        throw new NotSupportedException("the SDK has no typed object_info yet (Discovery)");
+        for (var i = 0; i < count; i++)
+        {
+            var nodes = await client.Discovery.GetObjectInfoAsync();
+            if (!nodes.ContainsKey("KSampler"))
+            {
+                throw new InvalidOperationException("no KSampler");
+            }
+        }
     }
 }

@@ -24,11 +24,14 @@ public class DiscoveryClient
 
     internal DiscoveryClient(ComfyHttpPipeline pipeline) => _pipeline = pipeline;
 
-    /// <summary>Reads every node definition (<c>GET /object_info</c>, megabytes), parsed straight from the response stream.</summary>
+    /// <summary>
+    /// Reads every node definition (<c>GET /object_info</c>, megabytes). The answer is parsed once and indexed by class name; each
+    /// definition is built the first time it is looked up or enumerated, so finding a few classes costs little more than the JSON parse.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The definitions by class name.</returns>
     public virtual async Task<IReadOnlyDictionary<string, NodeDefinition>> GetObjectInfoAsync(CancellationToken cancellationToken = default) =>
-        await _pipeline.SendJsonAsync(ComfyRequest.Api(HttpMethod.Get, "object_info"), ComfyJsonContext.Default.DictionaryStringNodeDefinition, cancellationToken).ConfigureAwait(false);
+        await ReadObjectInfoAsync(ComfyRequest.Api(HttpMethod.Get, "object_info"), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Reads the definition of one node class (<c>GET /object_info/{class}</c>); <see langword="null"/> when the class is unknown (<c>{}</c>).</summary>
     /// <param name="nodeClass">The class name, for example <c>KSampler</c>.</param>
@@ -38,9 +41,14 @@ public class DiscoveryClient
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeClass);
         var call = ComfyRequest.Api(HttpMethod.Get, "object_info").Escaped(nodeClass);
-        var all = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.DictionaryStringNodeDefinition, cancellationToken).ConfigureAwait(false);
+        var all = await ReadObjectInfoAsync(call, cancellationToken).ConfigureAwait(false);
         return all.TryGetValue(nodeClass, out var definition) ? definition : null;
     }
+
+    /// <summary>The whole answer indexed by class name; each definition is read when first asked for.</summary>
+    private async Task<NodeDefinitionMap> ReadObjectInfoAsync(ComfyRequest call, CancellationToken cancellationToken) =>
+        await _pipeline.SendBufferedAsync(call, NodeDefinitionMap.Create, cancellationToken).ConfigureAwait(false)
+            ?? throw new ComfyUIProtocolException("The server answered JSON that is not an object where the node definitions were expected.", $"GET {call.Route}", null);
 
     /// <summary>Lists the model folder keys (<c>GET /models</c>): <c>checkpoints</c>, <c>loras</c>, … (also non-model keys such as <c>custom_nodes</c>).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>

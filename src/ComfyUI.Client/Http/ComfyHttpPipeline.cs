@@ -254,6 +254,53 @@ internal sealed class ComfyHttpPipeline
         _ => "application/octet-stream",
     };
 
+    /// <summary>
+    /// Sends the request, reads the whole answer into a pooled buffer and hands it to <paramref name="parse"/>, which must copy whatever
+    /// it keeps: one pass over a large body with no per-value read-ahead and no buffer left behind. Only when the body is not valid JSON
+    /// is it read again through the filter for Python's bare <c>NaN</c>/<c>Infinity</c>. A <see cref="JsonException"/> from
+    /// <paramref name="parse"/> becomes a <see cref="ComfyUIProtocolException"/>.
+    /// </summary>
+    public async Task<T> SendBufferedAsync<T>(ComfyRequest request, Utf8BodyParser<T> parse, CancellationToken cancellationToken)
+    {
+        using var timeout = CreateTimeout(cancellationToken);
+        using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout, cancellationToken).ConfigureAwait(false);
+        using var body = new PooledBuffer((int)Math.Clamp(response.Content.Headers.ContentLength ?? 0, 0, 64 * 1024 * 1024) + 64);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                await body.FillAsync(stream, timeout.Token).ConfigureAwait(false);
+            }
+
+            try
+            {
+                return parse(body.Span);
+            }
+            catch (JsonException)
+            {
+                // Rare: Python's json module writes bare NaN/Infinity, which JSON does not allow. Quote them and read again.
+                using var quoted = new PooledBuffer(body.Length + 64);
+                var filter = new Serialization.PythonJsonStream(body.AsStream());
+                await using (filter.ConfigureAwait(false))
+                {
+                    await quoted.FillAsync(filter, timeout.Token).ConfigureAwait(false);
+                }
+
+                return parse(quoted.Span);
+            }
+        }
+        catch (JsonException ex)
+        {
+            var contentType = response.Content.Headers.ContentType?.MediaType ?? "no content type";
+            throw new ComfyUIProtocolException($"The server's answer is not valid JSON ({contentType}): {ex.Message}", Source(request), ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            throw TimeoutError(request, ex);
+        }
+    }
+
     /// <summary>Reads a JSON body, turning malformed data into <see cref="ComfyUIProtocolException"/> and timeouts into <see cref="ComfyUITimeoutException"/>.</summary>
     public async Task<T> ReadJsonAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
         (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, timeout: null, cancellationToken).ConfigureAwait(false))!;

@@ -42,7 +42,6 @@ namespace ComfyUI.Client.Serialization;
 [JsonSerializable(typeof(JobCancelResult))]
 [JsonSerializable(typeof(JobCancelBody))]
 // Discovery
-[JsonSerializable(typeof(Dictionary<string, NodeDefinition>))]
 [JsonSerializable(typeof(ModelFolderInfo[]))]
 [JsonSerializable(typeof(ModelFileInfo[]))]
 [JsonSerializable(typeof(SystemStats))]

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ComfyUI.Client.Serialization;
 
 /// <summary>
@@ -6,9 +8,19 @@ namespace ComfyUI.Client.Serialization;
 /// </summary>
 internal sealed class PythonJsonStream : Stream
 {
+    private const int InputSize = 16384;
+
+    // Outside strings only these matter: a string opens, a minus may start -Infinity, N/I start NaN/Infinity (JSON's own words are lowercase).
+    private static readonly SearchValues<byte> OutsideSpecials = SearchValues.Create("\"-NI"u8);
+    private static readonly SearchValues<byte> StringSpecials = SearchValues.Create("\"\\"u8);
+
     private readonly Stream _inner;
-    private readonly byte[] _input = new byte[16384];
-    private readonly Queue<byte> _pending = new();
+    private readonly byte[] _input = new byte[InputSize];
+
+    // Each input byte becomes at most three output bytes ("-I from a deferred minus), plus two at the end.
+    private readonly byte[] _output = new byte[(InputSize * 3) + 2];
+    private int _outputStart;
+    private int _outputEnd;
     private bool _inString;
     private bool _escape;
     private bool _inWord;
@@ -35,7 +47,7 @@ internal sealed class PythonJsonStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        while (_pending.Count == 0 && !_ended)
+        while (_outputStart == _outputEnd && !_ended)
         {
             Transform(_inner.Read(_input, 0, _input.Length));
         }
@@ -48,7 +60,7 @@ internal sealed class PythonJsonStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        while (_pending.Count == 0 && !_ended)
+        while (_outputStart == _outputEnd && !_ended)
         {
             Transform(await _inner.ReadAsync(_input, cancellationToken).ConfigureAwait(false));
         }
@@ -58,52 +70,66 @@ internal sealed class PythonJsonStream : Stream
 
     private int Drain(Span<byte> buffer)
     {
-        var written = 0;
-        while (written < buffer.Length && _pending.Count > 0)
-        {
-            buffer[written++] = _pending.Dequeue();
-        }
-
-        return written;
+        var count = Math.Min(buffer.Length, _outputEnd - _outputStart);
+        _output.AsSpan(_outputStart, count).CopyTo(buffer);
+        _outputStart += count;
+        return count;
     }
 
+    /// <summary>Transforms one chunk of input into the (empty) output buffer: runs of ordinary bytes are found vectorized and copied whole.</summary>
     private void Transform(int read)
     {
+        var output = _output;
+        var o = 0;
+        _outputStart = 0;
         if (read == 0)
         {
             if (_minus)
             {
-                _pending.Enqueue((byte)'-');
+                output[o++] = (byte)'-';
                 _minus = false;
             }
 
             if (_inWord)
             {
-                _pending.Enqueue((byte)'"');
+                output[o++] = (byte)'"';
                 _inWord = false;
             }
 
+            _outputEnd = o;
             _ended = true;
             return;
         }
 
-        for (var i = 0; i < read; i++)
+        var input = _input.AsSpan(0, read);
+        var i = 0;
+        while (i < input.Length)
         {
-            var b = _input[i];
             if (_inString)
             {
-                _pending.Enqueue(b);
                 if (_escape)
                 {
+                    output[o++] = input[i++];
                     _escape = false;
+                    continue;
                 }
-                else if (b == '\\')
+
+                var inString = input[i..];
+                var special = inString.IndexOfAny(StringSpecials);
+                var run = special < 0 ? inString.Length : special + 1;
+                inString[..run].CopyTo(output.AsSpan(o));
+                o += run;
+                i += run;
+                if (special >= 0)
                 {
-                    _escape = true;
-                }
-                else if (b == '"')
-                {
-                    _inString = false;
+                    if (inString[special] == '\\')
+                    {
+                        _escape = true;
+                    }
+                    else
+                    {
+                        _inString = false;
+                    }
                 }
 
                 continue;
@@ -111,50 +137,65 @@ internal sealed class PythonJsonStream : Stream
 
             if (_inWord)
             {
+                var b = input[i];
                 if (b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z'))
                 {
-                    _pending.Enqueue(b);
+                    output[o++] = b;
+                    i++;
                     continue;
                 }
 
-                _pending.Enqueue((byte)'"');
+                output[o++] = (byte)'"';
                 _inWord = false;
             }
 
             if (_minus)
             {
                 _minus = false;
-                if (b == 'I')
+                if (input[i] == 'I')
                 {
-                    _pending.Enqueue((byte)'"');
-                    _pending.Enqueue((byte)'-');
-                    _pending.Enqueue(b);
+                    output[o++] = (byte)'"';
+                    output[o++] = (byte)'-';
+                    output[o++] = (byte)'I';
+                    i++;
                     _inWord = true;
                     continue;
                 }
 
-                _pending.Enqueue((byte)'-');
+                output[o++] = (byte)'-';
             }
 
-            switch (b)
+            var rest = input[i..];
+            var next = rest.IndexOfAny(OutsideSpecials);
+            var plain = next < 0 ? rest.Length : next;
+            rest[..plain].CopyTo(output.AsSpan(o));
+            o += plain;
+            i += plain;
+            if (next < 0)
+            {
+                break;
+            }
+
+            var token = input[i++];
+            switch (token)
             {
                 case (byte)'"':
+                    output[o++] = token;
                     _inString = true;
-                    _pending.Enqueue(b);
                     break;
                 case (byte)'-':
                     _minus = true;
                     break;
-                case (byte)'N' or (byte)'I':
-                    _pending.Enqueue((byte)'"');
-                    _pending.Enqueue(b);
-                    _inWord = true;
-                    break;
                 default:
-                    _pending.Enqueue(b);
+                    // N or I: NaN or Infinity becomes a string.
+                    output[o++] = (byte)'"';
+                    output[o++] = token;
+                    _inWord = true;
                     break;
             }
         }
+
+        _outputEnd = o;
     }
 
     public override void Flush()

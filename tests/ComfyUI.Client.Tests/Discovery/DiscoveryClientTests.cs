@@ -31,6 +31,25 @@ public sealed class DiscoveryClientTests
     }
 
     [Fact]
+    public async Task Object_info_is_a_consistent_dictionary_built_on_demand_and_safe_to_share()
+    {
+        var nodes = await RealObjectInfoAsync();
+        var keys = nodes.Keys.ToArray();
+
+        // The keys keep the server's order; the pairs, the values and lookups agree and hand out the same instances.
+        Assert.Equal(JsonDocument.Parse(Fixture.Http("object_info.json")).RootElement.EnumerateObject().Select(p => p.Name), keys);
+        var fromThreads = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => keys.Select(k => nodes[k]).ToArray(), Ct)));
+        Assert.All(fromThreads, found => Assert.Equal(fromThreads[0], found, ReferenceEqualityComparer.Instance));
+        Assert.Equal(fromThreads[0], nodes.Values, ReferenceEqualityComparer.Instance);
+        Assert.Equal(fromThreads[0], nodes.Select(pair => pair.Value), ReferenceEqualityComparer.Instance);
+        Assert.True(nodes.ContainsKey("KSampler"));
+        Assert.False(nodes.ContainsKey("ksampler"));
+        Assert.False(nodes.TryGetValue("NoSuchNode", out _));
+        var missing = Assert.Throws<KeyNotFoundException>(() => nodes["NoSuchNode"]);
+        Assert.Contains("NoSuchNode", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KSampler_seed_max_is_exactly_2_pow_64_minus_1_and_legacy_combo_has_choices()
     {
         var ksampler = (await RealObjectInfoAsync())["KSampler"];
