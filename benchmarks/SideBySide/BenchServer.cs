@@ -108,6 +108,7 @@ internal static class BenchServer
             ("POST", "/upload/image") => UploadAsync(context),
             ("POST", "/bench/burst") => BurstAsync(context),
             ("POST", "/bench/config") => ConfigureAsync(context),
+            ("POST", "/bench/reset") => ResetAsync(context),
             ("GET", "/bench/stats") => WriteAsync(context, Encoding.UTF8.GetBytes($$$"""{"history_misses": {{{_historyMisses}}}}""")),
             ("GET", _) when path.StartsWith("/history/", StringComparison.Ordinal) => HistoryAsync(context, path["/history/".Length..]),
             _ => NotFound(context),
@@ -248,6 +249,14 @@ internal static class BenchServer
     private static Task ConfigureAsync(HttpContext context)
     {
         _executionMilliseconds = int.Parse(context.Request.Query["executionMs"].ToString(), CultureInfo.InvariantCulture);
+        context.Response.StatusCode = 204;
+        return Task.CompletedTask;
+    }
+
+    /// <summary><c>POST /bench/reset</c>: forgets the history, so every measured run finds the server in the same state.</summary>
+    private static Task ResetAsync(HttpContext context)
+    {
+        History.Clear();
         context.Response.StatusCode = 204;
         return Task.CompletedTask;
     }

@@ -37,10 +37,7 @@ if (settings.Includes("a"))
 {
     var count = settings.Quick ? 20 : 200;
     var workload = report.Add("a", $"fetch and parse /object_info (1.5 MB) ×{count}");
-    foreach (var create in clients)
-    {
-        await Measure.DotNetAsync(workload, create, c => c.ObjectInfoAsync(count), settings.Runs);
-    }
+    await Measure.DotNetAsync(workload, clients, c => c.ObjectInfoAsync(count), settings.Runs, server);
 
     await Measure.NodeAsync(workload, node, server.BaseAddress, "objectinfo", settings.Runs, $"count={count}");
 }
@@ -50,10 +47,7 @@ if (settings.Includes("b"))
     var progress = settings.Quick ? 10_000 : 100_000;
     var previews = settings.Quick ? 100 : 1_000;
     var workload = report.Add("b", $"WebSocket burst: {progress:N0} progress + {previews:N0} × 64 KB previews as typed events");
-    foreach (var create in clients)
-    {
-        await Measure.DotNetAsync(workload, create, c => c.BurstAsync(progress, previews, 64 * 1024), settings.Runs);
-    }
+    await Measure.DotNetAsync(workload, clients, c => c.BurstAsync(progress, previews, 64 * 1024), settings.Runs, server);
 
     await Measure.NodeAsync(workload, node, server.BaseAddress, "burst", settings.Runs, $"progress={progress}", $"previews={previews}", "size=65536");
 }
@@ -76,10 +70,7 @@ if (settings.Includes("c"))
             var workload = report.Add(key, executionMs == 0
                 ? $"{count} prompts submitted and awaited, {concurrency} at a time (server executes instantly)"
                 : $"{count} prompts submitted and awaited, {concurrency} at a time (each prompt executes for {executionMs} ms, one at a time)");
-            foreach (var create in clients)
-            {
-                await Measure.DotNetAsync(workload, create, c => c.PromptsAsync(count, concurrency), settings.Runs);
-            }
+            await Measure.DotNetAsync(workload, clients, c => c.PromptsAsync(count, concurrency), settings.Runs, server);
 
             // On an instant server the Node clients can miss their prompt's events (they arrive before the POST's answer is handled): fail fast.
             await Measure.NodeAsync(workload, node, server.BaseAddress, "prompts", settings.Runs, $"count={count}", $"concurrency={concurrency}", executionMs == 0 ? "timeout=10000" : "timeout=60000");
@@ -94,16 +85,10 @@ if (settings.Includes("d"))
     var size = (settings.Quick ? 50L : 200L) * 1024 * 1024;
     var mb = size / (1024 * 1024);
     var download = report.Add("d-down", $"download a {mb} MB file (/view), peak managed memory", memory: true);
-    foreach (var create in clients)
-    {
-        await Measure.DotNetAsync(download, create, c => c.DownloadAsync(size), settings.Runs, sampleMemory: true);
-    }
+    await Measure.DotNetAsync(download, clients, c => c.DownloadAsync(size), settings.Runs, server, sampleMemory: true);
 
     var upload = report.Add("d-up", $"upload a {mb} MB file (/upload/image), peak managed memory", memory: true);
-    foreach (var create in clients)
-    {
-        await Measure.DotNetAsync(upload, create, c => c.UploadAsync(size), settings.Runs, sampleMemory: true);
-    }
+    await Measure.DotNetAsync(upload, clients, c => c.UploadAsync(size), settings.Runs, server, sampleMemory: true);
 }
 
 report.Print();
@@ -229,6 +214,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         using var http = new HttpClient { BaseAddress = BaseAddress };
         using var response = await http.PostAsync($"bench/config?executionMs={executionMs}", null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Clears the server's history between measured runs.</summary>
+    public async Task ResetAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        using var response = await http.PostAsync("bench/reset", null);
         response.EnsureSuccessStatusCode();
     }
 
@@ -360,43 +353,81 @@ internal sealed class NodeClients
 /// <summary>Runs and times the workloads.</summary>
 internal static class Measure
 {
-    public static async Task DotNetAsync(Workload workload, Func<IBenchClient> create, Func<IBenchClient, Task> work, int runs, bool sampleMemory = false)
+    /// <summary>
+    /// Measures the .NET clients interleaved (raw, SDK, raw, SDK, …), each run on a freshly reset server, so drift of the machine or the
+    /// server over time lands on every client alike. One warm-up run each first, not counted.
+    /// </summary>
+    public static async Task DotNetAsync(
+        Workload workload, IReadOnlyList<Func<IBenchClient>> creates, Func<IBenchClient, Task> work, int runs, ServerProcess server, bool sampleMemory = false)
     {
-        await using var client = create();
-        var result = workload.Start(client.Name);
-        Console.Write($"  [{workload.Key}] {client.Name,-40}");
+        var active = new List<(IBenchClient Client, ClientResult Result)>();
         try
         {
-            await work(client); // warm-up, not counted
-            for (var i = 0; i < runs; i++)
+            foreach (var create in creates)
             {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
-                using var sampler = sampleMemory ? new PeakMemorySampler() : null;
-                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-                var watch = Stopwatch.StartNew();
-                await work(client);
-                watch.Stop();
-                result.Seconds.Add(watch.Elapsed.TotalSeconds);
-                result.AllocatedBytes.Add(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
-                if (sampler is not null)
-                {
-                    result.PeakBytes.Add(sampler.Stop());
-                }
+                var client = create();
+                var result = workload.Start(client.Name);
+                active.Add((client, result));
+                await server.ResetAsync();
+                await RunOnceAsync(client, result, work, sampleMemory, measured: false);
             }
 
-            Console.WriteLine($" median {Stats.Median(result.Seconds):F3} s");
+            for (var i = 0; i < runs; i++)
+            {
+                foreach (var (client, result) in active)
+                {
+                    if (result.Error is null)
+                    {
+                        await server.ResetAsync();
+                        await RunOnceAsync(client, result, work, sampleMemory, measured: true);
+                    }
+                }
+            }
         }
-        catch (Exception ex) when (ex is NotSupportedException)
+        finally
+        {
+            foreach (var (client, result) in active)
+            {
+                await client.DisposeAsync();
+                Console.WriteLine(result.Error is null
+                    ? $"  [{workload.Key}] {result.Client,-40} median {Stats.Median(result.Seconds):F3} s"
+                    : $"  [{workload.Key}] {result.Client,-40} {result.Error}");
+            }
+        }
+    }
+
+    private static async Task RunOnceAsync(IBenchClient client, ClientResult result, Func<IBenchClient, Task> work, bool sampleMemory, bool measured)
+    {
+        try
+        {
+            if (!measured)
+            {
+                await work(client);
+                return;
+            }
+
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            using var sampler = sampleMemory ? new PeakMemorySampler() : null;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var watch = Stopwatch.StartNew();
+            await work(client);
+            watch.Stop();
+            result.Seconds.Add(watch.Elapsed.TotalSeconds);
+            result.AllocatedBytes.Add(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
+            if (sampler is not null)
+            {
+                result.PeakBytes.Add(sampler.Stop());
+            }
+        }
+        catch (NotSupportedException ex)
         {
             result.Error = "n/a: " + ex.Message;
-            Console.WriteLine(" " + result.Error);
         }
         catch (Exception ex)
         {
-            result.Error = ex.GetType().Name + ": " + ex.Message;
-            Console.WriteLine(" FAILED " + result.Error);
+            result.Error = "FAILED " + ex.GetType().Name + ": " + ex.Message;
         }
     }
 

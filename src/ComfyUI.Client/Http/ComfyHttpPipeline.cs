@@ -256,14 +256,35 @@ internal sealed class ComfyHttpPipeline
 
     /// <summary>
     /// Sends the request, reads the whole answer into a pooled buffer and hands it to <paramref name="parse"/>, which must copy whatever
-    /// it keeps: one pass over a large body with no per-value read-ahead and no buffer left behind. Only when the body is not valid JSON
-    /// is it read again through the filter for Python's bare <c>NaN</c>/<c>Infinity</c>. A <see cref="JsonException"/> from
-    /// <paramref name="parse"/> becomes a <see cref="ComfyUIProtocolException"/>.
+    /// it keeps. A <see cref="JsonException"/> from <paramref name="parse"/> becomes a <see cref="ComfyUIProtocolException"/>.
     /// </summary>
     public async Task<T> SendBufferedAsync<T>(ComfyRequest request, Utf8BodyParser<T> parse, CancellationToken cancellationToken)
     {
         using var timeout = CreateTimeout(cancellationToken);
         using var response = await SendCoreAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout, cancellationToken).ConfigureAwait(false);
+        return await ReadBufferedAsync(request, response, parse, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a JSON body, turning malformed data into <see cref="ComfyUIProtocolException"/> and timeouts into <see cref="ComfyUITimeoutException"/>.</summary>
+    public async Task<T> ReadJsonAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, timeout: null, cancellationToken).ConfigureAwait(false))!;
+
+    private async Task<T?> ReadJsonCoreAsync<T>(
+        ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, bool allowNull, CancellationTokenSource? timeout, CancellationToken cancellationToken)
+    {
+        using var ownTimeout = timeout is null ? CreateTimeout(cancellationToken) : null;
+        var value = await ReadBufferedAsync(request, response, utf8 => JsonSerializer.Deserialize(utf8, typeInfo), timeout ?? ownTimeout!, cancellationToken).ConfigureAwait(false);
+        return value is not null || allowNull ? value : throw new ComfyUIProtocolException($"The server answered JSON null where {typeof(T).Name} was expected", Source(request), null);
+    }
+
+    /// <summary>
+    /// Reads the whole body into a pooled buffer, then parses it in one synchronous pass: no per-value read-ahead of streamed
+    /// deserialization, no buffer left behind. Only a body that does not parse is read again through the filter for Python's bare
+    /// <c>NaN</c>/<c>Infinity</c> (rare). Malformed data becomes <see cref="ComfyUIProtocolException"/>, a timeout <see cref="ComfyUITimeoutException"/>.
+    /// </summary>
+    private async Task<T> ReadBufferedAsync<T>(
+        ComfyRequest request, HttpResponseMessage response, Utf8BodyParser<T> parse, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
         using var body = new PooledBuffer((int)Math.Clamp(response.Content.Headers.ContentLength ?? 0, 0, 64 * 1024 * 1024) + 64);
         try
         {
@@ -279,7 +300,6 @@ internal sealed class ComfyHttpPipeline
             }
             catch (JsonException)
             {
-                // Rare: Python's json module writes bare NaN/Infinity, which JSON does not allow. Quote them and read again.
                 using var quoted = new PooledBuffer(body.Length + 64);
                 var filter = new Serialization.PythonJsonStream(body.AsStream());
                 await using (filter.ConfigureAwait(false))
@@ -288,35 +308,6 @@ internal sealed class ComfyHttpPipeline
                 }
 
                 return parse(quoted.Span);
-            }
-        }
-        catch (JsonException ex)
-        {
-            var contentType = response.Content.Headers.ContentType?.MediaType ?? "no content type";
-            throw new ComfyUIProtocolException($"The server's answer is not valid JSON ({contentType}): {ex.Message}", Source(request), ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
-        {
-            throw TimeoutError(request, ex);
-        }
-    }
-
-    /// <summary>Reads a JSON body, turning malformed data into <see cref="ComfyUIProtocolException"/> and timeouts into <see cref="ComfyUITimeoutException"/>.</summary>
-    public async Task<T> ReadJsonAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
-        (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, timeout: null, cancellationToken).ConfigureAwait(false))!;
-
-    private async Task<T?> ReadJsonCoreAsync<T>(
-        ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, bool allowNull, CancellationTokenSource? timeout, CancellationToken cancellationToken)
-    {
-        using var ownTimeout = timeout is null ? CreateTimeout(cancellationToken) : null;
-        timeout ??= ownTimeout!;
-        try
-        {
-            var stream = new Serialization.PythonJsonStream(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false));
-            await using (stream.ConfigureAwait(false))
-            {
-                var value = await JsonSerializer.DeserializeAsync(stream, typeInfo, timeout.Token).ConfigureAwait(false);
-                return value is not null || allowNull ? value : throw new ComfyUIProtocolException($"The server answered JSON null where {typeof(T).Name} was expected", Source(request), null);
             }
         }
         catch (JsonException ex)

@@ -49,7 +49,8 @@ public enum ComfyWebSocketState
 public sealed class ComfyWebSocket : IAsyncDisposable
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
-    private const int ReceiveBufferSize = 16 * 1024;
+    private const int ReceiveBufferSize = 128 * 1024;
+    private const int MaxBatchedMessages = 64;
     private const int MaxMessageBytes = 64 * 1024 * 1024;
 
     private readonly ComfyHttpPipeline _pipeline;
@@ -471,13 +472,17 @@ public sealed class ComfyWebSocket : IAsyncDisposable
     private async Task<DisconnectedMessage> ReceiveUntilDroppedAsync(ClientWebSocket socket)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
-        var message = new ArrayBufferWriter<byte>(ReceiveBufferSize);
+        var message = new ArrayBufferWriter<byte>();
         using var watchdogCts = CancellationTokenSource.CreateLinkedTokenSource(_abortCts.Token);
         var watchdog = _frameWatchdog && _options.IdleTimeout is { } idle
             ? new IdleWatchdog(this, socket, idle)
             : null;
         var watchdogTask = watchdog?.RunAsync(watchdogCts.Token) ?? Task.CompletedTask;
         var oversized = false;
+
+        // Messages parsed while more frames are already at hand are handed out together, when the next read would wait (or the batch is
+        // full): a burst wakes each reader once per batch instead of once per message.
+        var batch = new List<ComfyMessage>();
         try
         {
             while (true)
@@ -485,20 +490,31 @@ public sealed class ComfyWebSocket : IAsyncDisposable
                 ValueWebSocketReceiveResult result;
                 try
                 {
-                    result = await socket.ReceiveAsync(buffer.AsMemory(), _abortCts.Token).ConfigureAwait(false);
+                    var receive = socket.ReceiveAsync(buffer.AsMemory(), _abortCts.Token);
+                    if (batch.Count > 0 && (!receive.IsCompleted || batch.Count >= MaxBatchedMessages))
+                    {
+                        watchdog?.Pause();
+                        await PublishBatchAsync(batch).ConfigureAwait(false);
+                        watchdog?.Resume();
+                    }
+
+                    result = await receive.ConfigureAwait(false);
                 }
                 catch (Exception ex) when (watchdog is { Fired: true })
                 {
+                    await PublishBatchAsync(batch).ConfigureAwait(false);
                     return Dropped(new TimeoutException($"No WebSocket frame arrived for {_options.IdleTimeout} and the server did not answer a probe.", ex), isIdle: true);
                 }
                 catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
                 {
+                    await PublishBatchAsync(batch).ConfigureAwait(false);
                     return Dropped(ex);
                 }
 
                 watchdog?.Pause();
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    await PublishBatchAsync(batch).ConfigureAwait(false);
                     return new DisconnectedMessage
                     {
                         CloseStatus = socket.CloseStatus,
@@ -507,13 +523,18 @@ public sealed class ComfyWebSocket : IAsyncDisposable
                     };
                 }
 
-                if (!oversized && message.WrittenCount + result.Count <= MaxMessageBytes)
+                // A whole message in one read (the usual case) is parsed straight from the receive buffer; fragments are gathered first.
+                var whole = result.EndOfMessage && message.WrittenCount == 0 && !oversized;
+                if (!whole)
                 {
-                    message.Write(buffer.AsSpan(0, result.Count));
-                }
-                else
-                {
-                    oversized = true;
+                    if (!oversized && message.WrittenCount + result.Count <= MaxMessageBytes)
+                    {
+                        message.Write(buffer.AsSpan(0, result.Count));
+                    }
+                    else
+                    {
+                        oversized = true;
+                    }
                 }
 
                 if (!result.EndOfMessage)
@@ -522,6 +543,7 @@ public sealed class ComfyWebSocket : IAsyncDisposable
                     continue;
                 }
 
+                var frame = whole ? buffer.AsSpan(0, result.Count) : message.WrittenSpan;
                 var binary = result.MessageType == WebSocketMessageType.Binary;
                 ComfyMessage? parsed;
                 if (oversized)
@@ -533,13 +555,13 @@ public sealed class ComfyWebSocket : IAsyncDisposable
                         RawFrame = message.WrittenMemory[..Math.Min(message.WrittenCount, ComfyMessageParser.MaxKeptRawBytes)].ToArray(),
                     };
                 }
-                else if (binary && !_options.ReceivePreviews && IsPreviewFrame(message.WrittenSpan))
+                else if (binary && !_options.ReceivePreviews && IsPreviewFrame(frame))
                 {
                     parsed = null;
                 }
                 else
                 {
-                    parsed = ComfyMessageParser.ParseOrError(message.WrittenSpan, binary);
+                    parsed = ComfyMessageParser.ParseOrError(frame, binary);
                 }
 
                 message.ResetWrittenCount();
@@ -559,7 +581,7 @@ public sealed class ComfyWebSocket : IAsyncDisposable
                             break;
                     }
 
-                    await PublishAsync(parsed).ConfigureAwait(false);
+                    batch.Add(parsed);
                 }
 
                 watchdog?.Resume();
@@ -668,6 +690,16 @@ public sealed class ComfyWebSocket : IAsyncDisposable
         {
             socket.Dispose();
         }
+    }
+
+    private async ValueTask PublishBatchAsync(List<ComfyMessage> batch)
+    {
+        foreach (var message in batch)
+        {
+            await PublishAsync(message).ConfigureAwait(false);
+        }
+
+        batch.Clear();
     }
 
     private async ValueTask PublishAsync(ComfyMessage message)
