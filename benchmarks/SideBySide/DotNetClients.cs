@@ -137,10 +137,13 @@ internal sealed class RawDotNetClient : IBenchClient
             return;
         }
 
+        // ComfyUI writes the history entry after execution_success and before "executing" with no node: wait for the latter.
         using var document = JsonDocument.Parse(frame);
         var root = document.RootElement;
-        if (root.GetProperty("type").GetString() == "execution_success"
-            && root.GetProperty("data").GetProperty("prompt_id").GetString() is { } id
+        if (root.GetProperty("type").GetString() == "executing"
+            && root.GetProperty("data") is var data
+            && data.GetProperty("node").ValueKind == JsonValueKind.Null
+            && data.GetProperty("prompt_id").GetString() is { } id
             && _waiting.TryRemove(id, out var finished))
         {
             finished.TrySetResult();

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ComfyUI.Client.SideBySide;
 
-// dotnet run -c Release --project benchmarks/SideBySide [--quick] [--runs N] [--only a,b,c,d] [--no-node] [--out DIR]
+// dotnet run -c Release --project benchmarks/SideBySide [--quick] [--runs N] [--warmup N] [--only a,b,c,d] [--clients raw,sdk,node] [--no-node] [--out DIR] [--server URL]
 if (args.Contains("--serve"))
 {
     await BenchServer.RunAsync(Path.Combine(AppContext.BaseDirectory, "Data"));
@@ -37,9 +37,9 @@ if (settings.Includes("a"))
 {
     var count = settings.Quick ? 20 : 200;
     var workload = report.Add("a", $"fetch and parse /object_info (1.5 MB) ×{count}");
-    await Measure.DotNetAsync(workload, clients, c => c.ObjectInfoAsync(count), settings.Runs, server);
+    await Measure.DotNetAsync(workload, clients, c => c.ObjectInfoAsync(count), settings, server);
 
-    await Measure.NodeAsync(workload, node, server.BaseAddress, "objectinfo", settings.Runs, $"count={count}");
+    await Measure.NodeAsync(workload, node, server.BaseAddress, "objectinfo", settings, $"count={count}");
 }
 
 if (settings.Includes("b"))
@@ -47,9 +47,9 @@ if (settings.Includes("b"))
     var progress = settings.Quick ? 10_000 : 100_000;
     var previews = settings.Quick ? 100 : 1_000;
     var workload = report.Add("b", $"WebSocket burst: {progress:N0} progress + {previews:N0} × 64 KB previews as typed events");
-    await Measure.DotNetAsync(workload, clients, c => c.BurstAsync(progress, previews, 64 * 1024), settings.Runs, server);
+    await Measure.DotNetAsync(workload, clients, c => c.BurstAsync(progress, previews, 64 * 1024), settings, server);
 
-    await Measure.NodeAsync(workload, node, server.BaseAddress, "burst", settings.Runs, $"progress={progress}", $"previews={previews}", "size=65536");
+    await Measure.NodeAsync(workload, node, server.BaseAddress, "burst", settings, $"progress={progress}", $"previews={previews}", "size=65536");
 }
 
 if (settings.Includes("c"))
@@ -70,10 +70,10 @@ if (settings.Includes("c"))
             var workload = report.Add(key, executionMs == 0
                 ? $"{count} prompts submitted and awaited, {concurrency} at a time (server executes instantly)"
                 : $"{count} prompts submitted and awaited, {concurrency} at a time (each prompt executes for {executionMs} ms, one at a time)");
-            await Measure.DotNetAsync(workload, clients, c => c.PromptsAsync(count, concurrency), settings.Runs, server);
+            await Measure.DotNetAsync(workload, clients, c => c.PromptsAsync(count, concurrency), settings, server);
 
             // On an instant server the Node clients can miss their prompt's events (they arrive before the POST's answer is handled): fail fast.
-            await Measure.NodeAsync(workload, node, server.BaseAddress, "prompts", settings.Runs, $"count={count}", $"concurrency={concurrency}", executionMs == 0 ? "timeout=10000" : "timeout=60000");
+            await Measure.NodeAsync(workload, node, server.BaseAddress, "prompts", settings, $"count={count}", $"concurrency={concurrency}", executionMs == 0 ? "timeout=10000" : "timeout=60000");
         }
     }
 
@@ -85,10 +85,10 @@ if (settings.Includes("d"))
     var size = (settings.Quick ? 50L : 200L) * 1024 * 1024;
     var mb = size / (1024 * 1024);
     var download = report.Add("d-down", $"download a {mb} MB file (/view), peak managed memory", memory: true);
-    await Measure.DotNetAsync(download, clients, c => c.DownloadAsync(size), settings.Runs, server, sampleMemory: true);
+    await Measure.DotNetAsync(download, clients, c => c.DownloadAsync(size), settings, server, sampleMemory: true);
 
     var upload = report.Add("d-up", $"upload a {mb} MB file (/upload/image), peak managed memory", memory: true);
-    await Measure.DotNetAsync(upload, clients, c => c.UploadAsync(size), settings.Runs, server, sampleMemory: true);
+    await Measure.DotNetAsync(upload, clients, c => c.UploadAsync(size), settings, server, sampleMemory: true);
 }
 
 report.Print();
@@ -103,6 +103,9 @@ internal sealed class Settings
     public bool Quick { get; private init; }
 
     public int Runs { get; private init; } = 5;
+
+    /// <summary>Unmeasured rounds before the measured ones (<c>--warmup N</c>).</summary>
+    public int Warmups { get; private init; } = 3;
 
     public bool Node { get; private init; } = true;
 
@@ -130,6 +133,7 @@ internal sealed class Settings
         {
             Quick = quick,
             Runs = Value("--runs") is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : quick ? 3 : 5,
+            Warmups = Value("--warmup") is { } warmups ? int.Parse(warmups, CultureInfo.InvariantCulture) : quick ? 1 : 3,
             Node = !args.Contains("--no-node") && (Value("--clients") is not { } list || list.Contains("node", StringComparison.Ordinal)),
             Clients = Value("--clients") is { } names ? [.. names.Split(',', StringSplitOptions.RemoveEmptyEntries)] : [],
             Out = Value("--out"),
@@ -358,7 +362,7 @@ internal static class Measure
     /// server over time lands on every client alike. One warm-up run each first, not counted.
     /// </summary>
     public static async Task DotNetAsync(
-        Workload workload, IReadOnlyList<Func<IBenchClient>> creates, Func<IBenchClient, Task> work, int runs, ServerProcess server, bool sampleMemory = false)
+        Workload workload, IReadOnlyList<Func<IBenchClient>> creates, Func<IBenchClient, Task> work, Settings settings, ServerProcess server, bool sampleMemory = false)
     {
         var active = new List<(IBenchClient Client, ClientResult Result)>();
         try
@@ -368,18 +372,17 @@ internal static class Measure
                 var client = create();
                 var result = workload.Start(client.Name);
                 active.Add((client, result));
-                await server.ResetAsync();
-                await RunOnceAsync(client, result, work, sampleMemory, measured: false);
             }
 
-            for (var i = 0; i < runs; i++)
+            // Warm-up rounds (the JIT tiers code up over the first runs), then the measured rounds.
+            for (var i = 0; i < settings.Warmups + settings.Runs; i++)
             {
                 foreach (var (client, result) in active)
                 {
                     if (result.Error is null)
                     {
                         await server.ResetAsync();
-                        await RunOnceAsync(client, result, work, sampleMemory, measured: true);
+                        await RunOnceAsync(client, result, work, sampleMemory, measured: i >= settings.Warmups);
                     }
                 }
             }
@@ -431,7 +434,7 @@ internal static class Measure
         }
     }
 
-    public static async Task NodeAsync(Workload workload, NodeClients? node, Uri baseAddress, string name, int runs, params string[] parameters)
+    public static async Task NodeAsync(Workload workload, NodeClients? node, Uri baseAddress, string name, Settings settings, params string[] parameters)
     {
         if (node is null)
         {
@@ -442,7 +445,7 @@ internal static class Measure
         {
             var result = workload.Start(display);
             Console.Write($"  [{workload.Key}] {display,-40}");
-            var (times, error) = await node.RunAsync(key, baseAddress, name, runs, parameters);
+            var (times, error) = await node.RunAsync(key, baseAddress, name, settings.Runs, [.. parameters, $"warmup={settings.Warmups}"]);
             result.Seconds.AddRange(times);
             result.Error = error;
             Console.WriteLine(error is null ? $" median {Stats.Median(times):F3} s" : $" FAILED {error}");
@@ -559,7 +562,7 @@ internal sealed class Report(Settings settings)
     public string Markdown()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Side-by-side run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; {settings.Runs} runs per client after one warm-up{(settings.Quick ? "; QUICK sizes" : "")}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Side-by-side run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; {settings.Runs} measured runs per client after {settings.Warmups} warm-up runs (.NET clients interleaved run by run){(settings.Quick ? "; QUICK sizes" : "")}.");
         text.AppendLine("Time is the median of the runs; spread is (max − min) / median; ratio is the client's median over raw .NET's (lower is better).");
         foreach (var workload in _workloads)
         {
@@ -611,6 +614,7 @@ internal sealed class Report(Settings settings)
             writer.WriteNumber("cores", Environment.ProcessorCount);
             writer.WriteBoolean("quick", settings.Quick);
             writer.WriteNumber("runs", settings.Runs);
+            writer.WriteNumber("warmups", settings.Warmups);
             writer.WriteStartArray("workloads");
             foreach (var workload in _workloads)
             {

@@ -134,7 +134,7 @@ const work = {
 
 const times = [];
 try {
-  await work(); // warm-up, not counted
+  for (let i = 0; i < Number(params.warmup ?? 1); i++) await work(); // warm-up, not counted
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
     await work();

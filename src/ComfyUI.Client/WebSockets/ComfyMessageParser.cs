@@ -39,6 +39,7 @@ internal static class ComfyMessageParser
         var dataStart = -1;
         var dataLength = 0;
         var dataToken = JsonTokenType.None;
+        ComfyMessage? hot = null;
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
@@ -65,7 +66,17 @@ internal static class ComfyMessageParser
                     reader.Read();
                     dataToken = reader.TokenType;
                     dataStart = (int)reader.TokenStartIndex;
-                    reader.Skip();
+                    if (type is not null && dataToken == JsonTokenType.StartObject && hot is null)
+                    {
+                        // "type" came first (as ComfyUI sends it): the frequent messages are read in this same pass.
+                        hot = ReadHot(type, ref reader);
+                    }
+
+                    if (hot is null)
+                    {
+                        reader.Skip();
+                    }
+
                     dataLength = (int)reader.BytesConsumed - dataStart;
                 }
                 else
@@ -90,10 +101,28 @@ internal static class ComfyMessageParser
             throw new ComfyUIProtocolException("A WebSocket text frame has no string 'type'.", "WebSocket text frame", null);
         }
 
+        if (hot is not null)
+        {
+            return hot;
+        }
+
         var data = dataStart < 0 ? ReadOnlySpan<byte>.Empty : utf8.Slice(dataStart, dataLength);
         try
         {
             return ParseData(type, data, dataToken);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
+        {
+            throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' cannot be read: {ex.Message}", $"WebSocket message '{type}'", ex);
+        }
+    }
+
+    /// <summary>Reads the data object of a frequent message type in the envelope's own pass; <see langword="null"/> for other types.</summary>
+    private static ComfyMessage? ReadHot(string type, ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return HotMessageReaders.TryRead(type, ref reader);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
         {
@@ -275,14 +304,8 @@ internal static class ComfyMessageParser
 
         ComfyMessage? message = type switch
         {
-            "progress" => HotMessageReaders.Progress(Object(data, dataToken, type)),
-            "executing" => HotMessageReaders.Executing(Object(data, dataToken, type)),
-            "progress_state" => HotMessageReaders.ProgressState(Object(data, dataToken, type)),
-            "status" => HotMessageReaders.Status(Object(data, dataToken, type)),
-            "execution_start" => HotMessageReaders.ExecutionStart(Object(data, dataToken, type)),
-            "execution_cached" => HotMessageReaders.ExecutionCached(Object(data, dataToken, type)),
-            "executed" => HotMessageReaders.Executed(Object(data, dataToken, type)),
-            "execution_success" => HotMessageReaders.ExecutionSuccess(Object(data, dataToken, type)),
+            "progress" or "executing" or "progress_state" or "status" or "execution_start" or "execution_cached" or "executed" or "execution_success"
+                => ReadHotFromBytes(Object(data, dataToken, type), type),
             "execution_error" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionErrorMessage),
             "execution_interrupted" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionInterruptedMessage),
             "logs" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.LogsMessage),
@@ -291,6 +314,14 @@ internal static class ComfyMessageParser
         };
 
         return message ?? throw new ComfyUIProtocolException($"WebSocket message '{type}' has null data.", $"WebSocket message '{type}'", null);
+    }
+
+    /// <summary>A frequent message whose data came before its type: read from the data's own bytes.</summary>
+    private static ComfyMessage? ReadHotFromBytes(ReadOnlySpan<byte> data, string type)
+    {
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        reader.Read();
+        return HotMessageReaders.TryRead(type, ref reader);
     }
 
     /// <summary>An owned <see cref="JsonElement"/> of a JSON value's bytes.</summary>

@@ -13,13 +13,28 @@ namespace ComfyUI.Client.WebSockets;
 /// </summary>
 internal static class HotMessageReaders
 {
-    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
     private static readonly UnixMillisecondsConverter Timestamps = new();
     private static readonly NodeOutputConverter Outputs = new();
 
-    public static ProgressMessage Progress(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Reads the data object of a message of one of these types; <paramref name="reader"/> is on its <c>{</c> and is left on its <c>}</c>.
+    /// </summary>
+    /// <returns>The message, or <see langword="null"/> when <paramref name="type"/> is not one of these (nothing read then).</returns>
+    public static ComfyMessage? TryRead(string type, ref Utf8JsonReader reader) => type switch
     {
-        var reader = Start(data);
+        "progress" => Progress(ref reader),
+        "executing" => Executing(ref reader),
+        "progress_state" => ProgressState(ref reader),
+        "status" => Status(ref reader),
+        "execution_start" => ExecutionStart(ref reader),
+        "execution_cached" => ExecutionCached(ref reader),
+        "executed" => Executed(ref reader),
+        "execution_success" => ExecutionSuccess(ref reader),
+        _ => null,
+    };
+
+    private static ProgressMessage Progress(ref Utf8JsonReader reader)
+    {
         double value = 0, max = 0;
         string? promptId = null, node = null;
         while (NextProperty(ref reader))
@@ -53,9 +68,8 @@ internal static class HotMessageReaders
         return new ProgressMessage { PromptId = promptId, Value = value, Max = max, Node = node };
     }
 
-    public static ExecutingMessage Executing(ReadOnlySpan<byte> data)
+    private static ExecutingMessage Executing(ref Utf8JsonReader reader)
     {
-        var reader = Start(data);
         string? promptId = null, node = null, displayNode = null;
         while (NextProperty(ref reader))
         {
@@ -83,21 +97,20 @@ internal static class HotMessageReaders
         return new ExecutingMessage { PromptId = promptId, Node = node, DisplayNode = displayNode };
     }
 
-    public static ExecutionStartMessage ExecutionStart(ReadOnlySpan<byte> data)
+    private static ExecutionStartMessage ExecutionStart(ref Utf8JsonReader reader)
     {
-        var (promptId, timestamp) = PromptAndTimestamp(data);
+        var (promptId, timestamp) = PromptAndTimestamp(ref reader);
         return new ExecutionStartMessage { PromptId = promptId, Timestamp = timestamp };
     }
 
-    public static ExecutionSuccessMessage ExecutionSuccess(ReadOnlySpan<byte> data)
+    private static ExecutionSuccessMessage ExecutionSuccess(ref Utf8JsonReader reader)
     {
-        var (promptId, timestamp) = PromptAndTimestamp(data);
+        var (promptId, timestamp) = PromptAndTimestamp(ref reader);
         return new ExecutionSuccessMessage { PromptId = promptId, Timestamp = timestamp };
     }
 
-    public static ExecutionCachedMessage ExecutionCached(ReadOnlySpan<byte> data)
+    private static ExecutionCachedMessage ExecutionCached(ref Utf8JsonReader reader)
     {
-        var reader = Start(data);
         string? promptId = null;
         DateTimeOffset? timestamp = null;
         IReadOnlyList<string> nodes = [];
@@ -127,9 +140,8 @@ internal static class HotMessageReaders
         return new ExecutionCachedMessage { PromptId = promptId, Nodes = nodes, Timestamp = timestamp };
     }
 
-    public static ExecutedMessage Executed(ReadOnlySpan<byte> data)
+    private static ExecutedMessage Executed(ref Utf8JsonReader reader)
     {
-        var reader = Start(data);
         string? promptId = null, node = null, displayNode = null;
         NodeOutput? output = null;
         while (NextProperty(ref reader))
@@ -163,9 +175,8 @@ internal static class HotMessageReaders
         return new ExecutedMessage { PromptId = promptId, Node = node ?? "", DisplayNode = displayNode, Output = output ?? new NodeOutput() };
     }
 
-    public static ProgressStateMessage ProgressState(ReadOnlySpan<byte> data)
+    private static ProgressStateMessage ProgressState(ref Utf8JsonReader reader)
     {
-        var reader = Start(data);
         string? promptId = null;
         var nodes = new Dictionary<string, NodeProgressState>();
         while (NextProperty(ref reader))
@@ -200,9 +211,8 @@ internal static class HotMessageReaders
         return new ProgressStateMessage { PromptId = promptId, Nodes = nodes };
     }
 
-    public static StatusMessage Status(ReadOnlySpan<byte> data)
+    private static StatusMessage Status(ref Utf8JsonReader reader)
     {
-        var reader = Start(data);
         string? sid = null;
         QueueStatus? status = null;
         while (NextProperty(ref reader))
@@ -344,9 +354,8 @@ internal static class HotMessageReaders
         };
     }
 
-    private static (string? PromptId, DateTimeOffset? Timestamp) PromptAndTimestamp(ReadOnlySpan<byte> data)
+    private static (string? PromptId, DateTimeOffset? Timestamp) PromptAndTimestamp(ref Utf8JsonReader reader)
     {
-        var reader = Start(data);
         string? promptId = null;
         DateTimeOffset? timestamp = null;
         while (NextProperty(ref reader))
@@ -368,13 +377,6 @@ internal static class HotMessageReaders
         }
 
         return (promptId, timestamp);
-    }
-
-    private static Utf8JsonReader Start(ReadOnlySpan<byte> data)
-    {
-        var reader = new Utf8JsonReader(data, Options);
-        reader.Read();
-        return reader;
     }
 
     /// <summary>Moves to the next property name of the current object; <see langword="false"/> at its end.</summary>

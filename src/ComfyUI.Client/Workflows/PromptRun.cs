@@ -18,6 +18,9 @@ public sealed class PromptRun : IAsyncDisposable
 {
     private const int MaxQueuedPreviewsPerReader = 32;
 
+    /// <summary>How long the outcome waits for the server's "history written" signal before reading the history anyway.</summary>
+    private static readonly TimeSpan HistoryWriteGrace = TimeSpan.FromMilliseconds(250);
+
     private readonly ComfyUIClient _client;
     private readonly RunHub _hub;
     private readonly RunOptions _options;
@@ -28,13 +31,17 @@ public sealed class PromptRun : IAsyncDisposable
     private readonly List<Channel<RunEvent>> _readers = [];
     private readonly TaskCompletionSource<PromptResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    // One pending wake-up at most: several signals before the loop looks are handled by one step.
+    // One pending wake-up at most: several signals before the loop looks are handled by one step.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Dictionary<string, NodeOutput> _liveOutputs = new(StringComparer.Ordinal);
     private readonly List<string> _cachedNodes = [];
 
     private RunStatus _status = RunStatus.Submitting;
     private (RunStatus Status, RunError? Error, string? Reason)? _terminalHint;
     private string? _reconcileReason;
+    private bool _historyWritten;
+    private bool _historyGraceUsed;
     private bool _cancelRequested;
     private bool _cancelSent;
     private DateTimeOffset? _absentSince;
@@ -172,7 +179,6 @@ public sealed class PromptRun : IAsyncDisposable
         }
 
         _stop.Dispose();
-        _wake.Dispose();
     }
 
     /// <summary>Starts following the run once it was submitted.</summary>
@@ -219,20 +225,12 @@ public sealed class PromptRun : IAsyncDisposable
         Wake();
     }
 
-    private void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
+    private void Wake() => _wake.Writer.TryWrite(true);
 
     /// <summary>Handles a WebSocket message the hub routed to this run (its prompt id, or unattributed frames while it executes).</summary>
     internal void OnMessage(ComfyMessage message)
     {
+        var wake = false;
         lock (_gate)
         {
             if (_completion.Task.IsCompleted)
@@ -259,7 +257,8 @@ public sealed class PromptRun : IAsyncDisposable
                 case ExecutingMessage { Node: null }:
                     // The worker's "prompt finished" signal: the history entry exists now.
                     _terminalHint ??= (RunStatus.Succeeded, null, null);
-                    Wake();
+                    _historyWritten = true;
+                    wake = true;
                     break;
                 case ProgressMessage progress:
                     MarkRunning();
@@ -281,18 +280,23 @@ public sealed class PromptRun : IAsyncDisposable
                     break;
                 case ExecutionSuccessMessage:
                     _terminalHint = (RunStatus.Succeeded, null, null);
-                    Wake();
+                    wake = true;
                     break;
                 case ExecutionErrorMessage { IsExecutionBlocked: false } error:
                     _terminalHint = (RunStatus.Failed, ToRunError(error), null);
-                    Wake();
+                    wake = true;
                     break;
                 case ExecutionInterruptedMessage interrupted:
                     _terminalHint = (_cancelSent ? RunStatus.Cancelled : RunStatus.Interrupted, null,
                         $"interrupted at node {interrupted.NodeId} ({interrupted.NodeType})");
-                    Wake();
+                    wake = true;
                     break;
             }
+        }
+
+        if (wake)
+        {
+            Wake();
         }
     }
 
@@ -379,13 +383,22 @@ public sealed class PromptRun : IAsyncDisposable
 
     private async Task WaitForWakeAsync(TimeSpan interval, CancellationToken stop)
     {
-        // SemaphoreSlim's own timeout: no linked token source and timer per wait.
-        if (await _wake.WaitAsync(interval, stop).ConfigureAwait(false))
+        var reader = _wake.Reader;
+        if (reader.TryRead(out _))
         {
-            // Drain extra wake-ups: one step handles them all.
-            while (_wake.CurrentCount > 0 && _wake.Wait(0, CancellationToken.None))
-            {
-            }
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(interval);
+        try
+        {
+            await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            // The interval passed without a wake-up.
         }
     }
 
@@ -413,6 +426,20 @@ public sealed class PromptRun : IAsyncDisposable
 
         if (hint is { } terminal)
         {
+            bool historyWritten;
+            lock (_gate)
+            {
+                historyWritten = _historyWritten || _historyGraceUsed;
+                _historyGraceUsed = true;
+            }
+
+            if (!historyWritten)
+            {
+                // ComfyUI sends the outcome (execution_success/error/interrupted) before it writes the history entry, and "executing" with
+                // no node right after writing it: wait briefly for that one, so that the history is read once instead of missed and retried.
+                await WaitForWakeAsync(HistoryWriteGrace, stop).ConfigureAwait(false);
+            }
+
             await FinalizeAsync(terminal, stop).ConfigureAwait(false);
             return;
         }

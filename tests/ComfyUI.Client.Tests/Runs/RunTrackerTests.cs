@@ -44,6 +44,40 @@ public sealed class RunTrackerTests
     }
 
     [Fact]
+    public async Task The_outcome_is_read_from_the_history_once_when_the_server_signals_it_was_written()
+    {
+        await using var server = await ScriptedComfyServer.StartAsync();
+        server.AcceptPrompts();
+        await using var client = server.CreateClient();
+        var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
+        server.History[run.PromptId] = ScriptedComfyServer.SuccessEntry(run.PromptId);
+
+        // As ComfyUI: execution_success, then (history written) "executing" with no node.
+        await server.SendSuccessAsync("runs-test", run.PromptId);
+        var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(1, server.HistoryReads[run.PromptId]);
+    }
+
+    [Fact]
+    public async Task A_run_that_never_hears_the_history_written_signal_still_finishes_from_the_history()
+    {
+        await using var server = await ScriptedComfyServer.StartAsync();
+        server.AcceptPrompts();
+        await using var client = server.CreateClient();
+        var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
+        server.History[run.PromptId] = ScriptedComfyServer.SuccessEntry(run.PromptId);
+
+        // execution_success arrives, the final "executing" does not (lost): the run reads the history after a short grace.
+        await server.SendAsync("runs-test", $$$"""{"type": "execution_success", "data": {"prompt_id": "{{{run.PromptId}}}", "timestamp": 2}}""");
+        var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal("out_00001_.png", Assert.Single(result.Images).Filename);
+    }
+
+    [Fact]
     public async Task The_prompt_id_is_chosen_by_the_client_and_the_socket_is_open_before_the_POST()
     {
         await using var server = await ScriptedComfyServer.StartAsync();

@@ -53,6 +53,9 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
     /// <summary>The prompt ids in queue_running.</summary>
     public ConcurrentDictionary<string, bool> Running { get; } = new();
 
+    /// <summary>How many times each prompt's history entry was asked for.</summary>
+    public ConcurrentDictionary<string, int> HistoryReads { get; } = new();
+
     /// <summary>The prompt ids in queue_pending.</summary>
     public ConcurrentDictionary<string, bool> Pending { get; } = new();
 
@@ -208,6 +211,7 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
         if (method == "GET" && path.StartsWith("/api/history/", StringComparison.Ordinal))
         {
             var id = Uri.UnescapeDataString(path["/api/history/".Length..]);
+            HistoryReads.AddOrUpdate(id, 1, (_, count) => count + 1);
             await context.Response.WriteAsync(History.TryGetValue(id, out var entry) ? $"{{\"{id}\": {entry}}}" : "{}");
             return;
         }
