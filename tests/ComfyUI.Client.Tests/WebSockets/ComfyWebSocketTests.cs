@@ -168,6 +168,21 @@ public sealed class ComfyWebSocketTests
         Assert.Contains("supports_preview_metadata", second.FirstMessage, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Advances fake time by <paramref name="step"/> until <paramref name="awaited"/> completes: the socket announces a retry before its
+    /// timer is armed, so one advance can land before the timer exists (the reader's own deadline bounds the wait).
+    /// </summary>
+    private static async Task<T> AdvanceUntilAsync<T>(FakeTimeProvider time, Task<T> awaited, TimeSpan step)
+    {
+        while (!awaited.IsCompleted)
+        {
+            time.Advance(step);
+            await Task.WhenAny(awaited, Task.Delay(50, Ct));
+        }
+
+        return await awaited;
+    }
+
     [Fact]
     public async Task Refused_upgrade_retries_slowly_without_a_storm()
     {
@@ -202,15 +217,13 @@ public sealed class ComfyWebSocketTests
         time.Advance(TimeSpan.FromMinutes(9));
         await Task.Delay(200, Ct);
         Assert.Equal(2, server.Attempts);
-        time.Advance(TimeSpan.FromMinutes(1));
-        var third = await reader.NextAsync<ReconnectingMessage>();
+        var third = await AdvanceUntilAsync(time, reader.NextAsync<ReconnectingMessage>(), TimeSpan.FromMinutes(1));
         Assert.Equal(3, third.Attempt);
         Assert.Equal(3, server.Attempts);
         Assert.Equal(ComfyWebSocketState.Reconnecting, socket.State);
 
         Volatile.Write(ref refuse, false);
-        time.Advance(third.Delay);
-        await reader.NextAsync<ReconnectedMessage>();
+        await AdvanceUntilAsync(time, reader.NextAsync<ReconnectedMessage>(), third.Delay);
         await reader.NextAsync<StatusMessage>();
         Assert.Equal(4, server.Attempts);
         Assert.True(socket.IsConnected);
