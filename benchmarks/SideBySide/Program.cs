@@ -393,7 +393,7 @@ internal static class Measure
             {
                 await client.DisposeAsync();
                 Console.WriteLine(result.Error is null
-                    ? $"  [{workload.Key}] {result.Client,-40} median {Stats.Median(result.Seconds):F3} s"
+                    ? $"  [{workload.Key}] {result.Client,-40} median {Stats.Median(result.Seconds):F3} s, CPU {Stats.Median(result.CpuSeconds):F3} s"
                     : $"  [{workload.Key}] {result.Client,-40} {result.Error}");
             }
         }
@@ -414,9 +414,11 @@ internal static class Measure
             GC.Collect();
             using var sampler = sampleMemory ? new PeakMemorySampler() : null;
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             await work(client);
             watch.Stop();
+            result.CpuSeconds.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
             result.Seconds.Add(watch.Elapsed.TotalSeconds);
             result.AllocatedBytes.Add(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
             if (sampler is not null)
@@ -445,7 +447,8 @@ internal static class Measure
         {
             var result = workload.Start(display);
             Console.Write($"  [{workload.Key}] {display,-40}");
-            var (times, error) = await node.RunAsync(key, baseAddress, name, settings.Runs, [.. parameters, $"warmup={settings.Warmups}"]);
+            // One warm-up run for Node.js (V8 warms up within it; the .NET clients get more for tiered compilation).
+            var (times, error) = await node.RunAsync(key, baseAddress, name, settings.Runs, [.. parameters, "warmup=1"]);
             result.Seconds.AddRange(times);
             result.Error = error;
             Console.WriteLine(error is null ? $" median {Stats.Median(times):F3} s" : $" FAILED {error}");
@@ -521,6 +524,9 @@ internal sealed class ClientResult
 
     public List<long> AllocatedBytes { get; } = [];
 
+    /// <summary>CPU time of the harness process per run (the client's work; the server runs in its own process).</summary>
+    public List<double> CpuSeconds { get; } = [];
+
     public List<long> PeakBytes { get; } = [];
 
     public string? Error { get; set; }
@@ -562,7 +568,7 @@ internal sealed class Report(Settings settings)
     public string Markdown()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Side-by-side run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; {settings.Runs} measured runs per client after {settings.Warmups} warm-up runs (.NET clients interleaved run by run){(settings.Quick ? "; QUICK sizes" : "")}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Side-by-side run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; {settings.Runs} measured runs per client after {settings.Warmups} warm-up runs for .NET (interleaved run by run), 1 for Node.js{(settings.Quick ? "; QUICK sizes" : "")}.");
         text.AppendLine("Time is the median of the runs; spread is (max − min) / median; ratio is the client's median over raw .NET's (lower is better).");
         foreach (var workload in _workloads)
         {
@@ -639,6 +645,11 @@ internal sealed class Report(Settings settings)
                         {
                             writer.WriteNumber("ratio_to_raw", median / Stats.Median(raw.Seconds));
                         }
+                    }
+
+                    if (result.CpuSeconds.Count > 0)
+                    {
+                        writer.WriteNumber("cpu_seconds_median", Stats.Median(result.CpuSeconds));
                     }
 
                     if (result.AllocatedBytes.Count > 0)
