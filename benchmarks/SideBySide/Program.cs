@@ -569,23 +569,21 @@ internal sealed class Report(Settings settings)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Side-by-side run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; {settings.Runs} measured runs per client after {settings.Warmups} warm-up runs for .NET (interleaved run by run), 1 for Node.js{(settings.Quick ? "; QUICK sizes" : "")}.");
-        text.AppendLine("Time is the median of the runs; spread is (max − min) / median; ratio is the client's median over raw .NET's (lower is better).");
+        text.AppendLine("Time is the median of the runs; spread is ±half of (max − min) / median; ratio is the client's median over raw .NET's (lower is better). CPU is the harness process's CPU time per run (the server runs in its own process).");
         foreach (var workload in _workloads)
         {
             text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"### ({workload.Key}) {workload.Title}").AppendLine();
             text.AppendLine(workload.Memory
                 ? "| client | median | spread | ratio to raw .NET | peak managed memory (median) | allocated per run |"
-                : "| client | median | spread | ratio to raw .NET | allocated per run (.NET) |");
-            text.AppendLine(workload.Memory ? "|---|---:|---:|---:|---:|---:|" : "|---|---:|---:|---:|---:|");
+                : "| client | median | spread | ratio to raw .NET | CPU per run (.NET) | allocated per run (.NET) |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|");
             var raw = workload.Results.FirstOrDefault(r => r.Client == "raw .NET" && r.Error is null && r.Seconds.Count > 0);
             var rawMedian = raw is null ? double.NaN : Stats.Median(raw.Seconds);
             foreach (var result in workload.Results)
             {
                 if (result.Seconds.Count == 0)
                 {
-                    text.AppendLine(workload.Memory
-                        ? $"| {result.Client} | {result.Error ?? "no runs"} | | | | |"
-                        : $"| {result.Client} | {result.Error ?? "no runs"} | | | |");
+                    text.AppendLine($"| {result.Client} | {result.Error ?? "no runs"} | | | | |");
                     continue;
                 }
 
@@ -593,10 +591,11 @@ internal sealed class Report(Settings settings)
                 var spread = (result.Seconds.Max() - result.Seconds.Min()) / median;
                 var ratio = median / rawMedian;
                 var allocated = result.AllocatedBytes.Count > 0 ? Bytes(Stats.Median(result.AllocatedBytes)) : "—";
+                var cpu = result.CpuSeconds.Count > 0 ? Time(Stats.Median(result.CpuSeconds)) : "—";
                 var note = result.Error is null ? "" : $" ({result.Error})";
                 text.AppendLine(workload.Memory
                     ? FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 50:F0}% | {ratio:F2}× | {Bytes(Stats.Median(result.PeakBytes))} | {allocated} |")
-                    : FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 50:F0}% | {ratio:F2}× | {allocated} |"));
+                    : FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 50:F0}% | {ratio:F2}× | {cpu} | {allocated} |"));
             }
         }
 
