@@ -32,7 +32,6 @@ public sealed class PromptRun : IAsyncDisposable
     private readonly TaskCompletionSource<PromptResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     // One pending wake-up at most: several signals before the loop looks are handled by one step.
-    // One pending wake-up at most: several signals before the loop looks are handled by one step.
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Dictionary<string, NodeOutput> _liveOutputs = new(StringComparer.Ordinal);
     private readonly List<string> _cachedNodes = [];
