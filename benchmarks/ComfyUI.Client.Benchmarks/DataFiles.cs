@@ -10,6 +10,8 @@ public static class DataFiles
 
     public static byte[] ObjectInfo() => File.ReadAllBytes(Path.Combine(Folder, "object_info.json"));
 
+    public static byte[] HistoryEntry() => File.ReadAllBytes(Path.Combine(Folder, "history_entry_empty_image.json"));
+
     /// <summary>The first real text frame of each message type, as sent (UTF-8).</summary>
     public static Dictionary<string, byte[]> TextFramesByType()
     {
