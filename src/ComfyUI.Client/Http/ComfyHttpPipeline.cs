@@ -301,12 +301,7 @@ internal sealed class ComfyHttpPipeline
             catch (JsonException)
             {
                 using var quoted = new PooledBuffer(body.Length + 64);
-                var filter = new Serialization.PythonJsonStream(body.AsStream());
-                await using (filter.ConfigureAwait(false))
-                {
-                    await quoted.FillAsync(filter, timeout.Token).ConfigureAwait(false);
-                }
-
+                Serialization.PythonJson.QuoteLiterals(body.Span, quoted);
                 return parse(quoted.Span);
             }
         }

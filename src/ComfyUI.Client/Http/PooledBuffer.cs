@@ -15,8 +15,17 @@ internal sealed class PooledBuffer : IDisposable
     /// <summary>The bytes read (valid until disposal).</summary>
     public ReadOnlySpan<byte> Span => _array.AsSpan(0, Length);
 
-    /// <summary>A read-only stream over the bytes read (valid until disposal).</summary>
-    public Stream AsStream() => new MemoryStream(_array, 0, Length, writable: false);
+    /// <summary>Appends <paramref name="bytes"/>.</summary>
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (Length + bytes.Length > _array.Length)
+        {
+            Grow(Length + bytes.Length);
+        }
+
+        bytes.CopyTo(_array.AsSpan(Length));
+        Length += bytes.Length;
+    }
 
     /// <summary>Appends everything <paramref name="stream"/> has left.</summary>
     public async Task FillAsync(Stream stream, CancellationToken cancellationToken)
@@ -25,10 +34,7 @@ internal sealed class PooledBuffer : IDisposable
         {
             if (Length == _array.Length)
             {
-                var larger = ArrayPool<byte>.Shared.Rent(_array.Length * 2);
-                _array.AsSpan(0, Length).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(_array);
-                _array = larger;
+                Grow(Length + 1);
             }
 
             var read = await stream.ReadAsync(_array.AsMemory(Length), cancellationToken).ConfigureAwait(false);
@@ -39,6 +45,14 @@ internal sealed class PooledBuffer : IDisposable
 
             Length += read;
         }
+    }
+
+    private void Grow(int needed)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _array.Length * 2));
+        _array.AsSpan(0, Length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_array);
+        _array = larger;
     }
 
     public void Dispose()

@@ -12,7 +12,6 @@ internal sealed class RunHub : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, PromptRun> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private readonly CancellationTokenSource _stop = new();
     private ComfyWebSocket? _socket;
     private volatile bool _socketEnded;
     private volatile bool _healthy;
@@ -165,7 +164,6 @@ internal sealed class RunHub : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
         if (_socket is not null)
         {
             await _socket.DisposeAsync().ConfigureAwait(false);
@@ -176,7 +174,6 @@ internal sealed class RunHub : IAsyncDisposable
             await run.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stop.Dispose();
         _connectLock.Dispose();
     }
 }
