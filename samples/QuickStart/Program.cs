@@ -73,9 +73,9 @@ Console.CancelKeyPress += (_, e) =>
 PromptRun run;
 try
 {
-    run = await client.SubmitAsync(workflow, new RunOptions { PreviewMethod = "auto", DownloadOutputsTo = outputFolder }, cancel.Token);
+    run = await client.SubmitAsync(workflow, new PromptOptions { PreviewMethod = "auto", DownloadOutputsTo = outputFolder }, cancel.Token);
 }
-catch (ComfyPromptValidationException ex)
+catch (ComfyUIPromptValidationException ex)
 {
     AnsiConsole.MarkupLineInterpolated($"[red]The server rejected the workflow:[/] {ex.Message}");
     return 1;
@@ -107,7 +107,7 @@ await using (run)
                 {
                     switch (e)
                     {
-                        case RunNodesCachedEvent cached:
+                        case PromptNodesCachedEvent cached:
                             foreach (var id in cached.NodeIds)
                             {
                                 var task = TaskFor(id);
@@ -116,7 +116,7 @@ await using (run)
                             }
 
                             break;
-                        case RunNodeExecutingEvent executing:
+                        case PromptNodeExecutingEvent executing:
                             foreach (var other in tasks.Values)
                             {
                                 other.Value = other.MaxValue; // the previous node finished
@@ -124,18 +124,18 @@ await using (run)
 
                             TaskFor(executing.NodeId).IsIndeterminate = true;
                             break;
-                        case RunProgressEvent { NodeId: { } node } step:
+                        case PromptProgressEvent { NodeId: { } node } step:
                             var bar = TaskFor(node);
                             bar.IsIndeterminate = false;
                             bar.MaxValue = step.Max;
                             bar.Value = step.Value;
                             break;
-                        case RunNodeOutputEvent output:
+                        case PromptNodeOutputEvent output:
                             var done = TaskFor(output.NodeId);
                             done.IsIndeterminate = false;
                             done.Value = done.MaxValue;
                             break;
-                        case RunFinishedEvent:
+                        case PromptFinishedEvent:
                             foreach (var task in tasks.Values)
                             {
                                 task.IsIndeterminate = false;
@@ -151,7 +151,7 @@ await using (run)
     var result = await run.Completion;
     switch (result.Status)
     {
-        case RunStatus.Succeeded:
+        case PromptStatus.Succeeded:
             AnsiConsole.MarkupLineInterpolated($"[green]Succeeded[/]: prompt {result.PromptId}, {result.SavedFiles.Count} file(s) saved to {Path.GetFullPath(outputFolder)}");
             foreach (var saved in result.SavedFiles)
             {
@@ -164,10 +164,10 @@ await using (run)
             }
 
             return 0;
-        case RunStatus.Failed:
+        case PromptStatus.Failed:
             AnsiConsole.MarkupLineInterpolated($"[red]Failed[/]: {result.Error?.ToString() ?? result.Reason}");
             return 1;
-        case RunStatus.Cancelled or RunStatus.Interrupted:
+        case PromptStatus.Cancelled or PromptStatus.Interrupted:
             AnsiConsole.MarkupLineInterpolated($"[yellow]{result.Status}[/]: {result.Reason}");
             return 3;
         default:
@@ -186,13 +186,13 @@ static Workflow DefaultWorkflow() => new WorkflowBuilder()
 static string NodeName(string nodeId, Workflow workflow) =>
     workflow.TryGetNode(nodeId, out var node) ? $"{nodeId} {node!.Title ?? node.ClassType}" : $"node {nodeId}";
 
-static string? Describe(RunEvent e, Workflow workflow) => e switch
+static string? Describe(PromptEvent e, Workflow workflow) => e switch
 {
-    RunQueuedEvent queued => $"queued {queued.PromptId}",
-    RunStartedEvent => "started",
-    RunNodesCachedEvent { NodeIds.Count: > 0 } cached => "cached: " + string.Join(", ", cached.NodeIds.Select(id => NodeName(id, workflow))),
-    RunNodeExecutingEvent executing => "running " + NodeName(executing.NodeId, workflow),
-    RunProgressEvent progress => $"  {progress.NodeId} {progress.Value}/{progress.Max}",
-    RunNodeOutputEvent output => $"output of {NodeName(output.NodeId, workflow)}",
+    PromptQueuedEvent queued => $"queued {queued.PromptId}",
+    PromptStartedEvent => "started",
+    PromptNodesCachedEvent { NodeIds.Count: > 0 } cached => "cached: " + string.Join(", ", cached.NodeIds.Select(id => NodeName(id, workflow))),
+    PromptNodeExecutingEvent executing => "running " + NodeName(executing.NodeId, workflow),
+    PromptProgressEvent progress => $"  {progress.NodeId} {progress.Value}/{progress.Max}",
+    PromptNodeOutputEvent output => $"output of {NodeName(output.NodeId, workflow)}",
     _ => null,
 };

@@ -21,7 +21,7 @@ var result = await client.RunAsync(new WorkflowBuilder()
     .Add("LoadImage", out var load, n => n.Set("image", uploaded.InputValue))
     .Add("ImageInvert", out var inverted, n => n.SetLink("image", load, 0))
     .Add("SaveImage", n => n.SetLink("images", inverted, 0).Set("filename_prefix", "samples/inverted"))
-    .Build(), new RunOptions { DownloadOutputsTo = "output" });
+    .Build(), new PromptOptions { DownloadOutputsTo = "output" });
 foreach (var saved in result.SavedFiles)
 {
     Console.WriteLine($"saved {saved.Path}");

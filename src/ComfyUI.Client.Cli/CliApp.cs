@@ -94,7 +94,7 @@ internal static class CliApp
         var (code, message) = ex switch
         {
             CliUsageException usage => (ExitCodes.Usage, usage.Message),
-            ComfyPromptValidationException rejected => (ExitCodes.RunFailed, "the server rejected the prompt: " + rejected.Message),
+            ComfyUIPromptValidationException rejected => (ExitCodes.RunFailed, "the server rejected the prompt: " + rejected.Message),
             ComfyUIExecutionException failed => (ExitCodes.For(failed.Status), failed.Message),
             ComfyUIApiException api when (int)api.StatusCode >= 500 && api.Error is null => (ExitCodes.Unreachable, api.Message),
             ComfyUIApiException api => (ExitCodes.RunFailed, api.Message),

@@ -10,11 +10,11 @@ internal static class ExitCodes
     public const int Lost = 4;
     public const int Unreachable = 5;
 
-    public static int For(RunStatus status) => status switch
+    public static int For(PromptStatus status) => status switch
     {
-        RunStatus.Succeeded => Success,
-        RunStatus.Failed => RunFailed,
-        RunStatus.Interrupted or RunStatus.Cancelled => Cancelled,
+        PromptStatus.Succeeded => Success,
+        PromptStatus.Failed => RunFailed,
+        PromptStatus.Interrupted or PromptStatus.Cancelled => Cancelled,
         _ => Lost,
     };
 }

@@ -37,15 +37,15 @@ public partial class ComfyUIClient
     /// <param name="options">How to queue and follow it, or <see langword="null"/> for defaults.</param>
     /// <param name="cancellationToken">
     /// The run's token: cancelling it before the prompt is queued cancels the submission; cancelling it afterwards cancels this prompt on
-    /// the server (removed from the queue when pending, interrupted when running) and ends the run as <see cref="RunStatus.Cancelled"/>.
+    /// the server (removed from the queue when pending, interrupted when running) and ends the run as <see cref="PromptStatus.Cancelled"/>.
     /// No other prompt is touched.
     /// </param>
     /// <returns>The queued, tracked run.</returns>
-    /// <exception cref="ComfyPromptValidationException">The server rejected the prompt; nothing was queued.</exception>
-    public virtual async Task<PromptRun> SubmitAsync(Workflow workflow, RunOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ComfyUIPromptValidationException">The server rejected the prompt; nothing was queued.</exception>
+    public virtual async Task<PromptRun> SubmitAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        options ??= new RunOptions();
+        options ??= new PromptOptions();
         var promptId = options.PromptId ?? QueueClient.NewPromptId();
         var extraData = options.ExtraData?.DeepClone().AsObject() ?? [];
         if (options.PreviewMethod is not null)
@@ -96,15 +96,15 @@ public partial class ComfyUIClient
     /// <param name="options">How to queue and follow it, or <see langword="null"/> for defaults.</param>
     /// <param name="cancellationToken">The run's token: cancelling it cancels this prompt on the server and throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>The result of the successful run, its outputs read from the server's history.</returns>
-    /// <exception cref="ComfyPromptValidationException">The server rejected the prompt.</exception>
+    /// <exception cref="ComfyUIPromptValidationException">The server rejected the prompt.</exception>
     /// <exception cref="ComfyUIExecutionException">The run failed at a node, was interrupted by someone else, or was lost.</exception>
-    public virtual async Task<PromptResult> RunAsync(Workflow workflow, RunOptions? options = null, CancellationToken cancellationToken = default)
+    public virtual async Task<PromptResult> RunAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         var run = await SubmitAsync(workflow, options, cancellationToken).ConfigureAwait(false);
         await using (run.ConfigureAwait(false))
         {
             var result = await run.Completion.ConfigureAwait(false);
-            if (result.Status == RunStatus.Cancelled)
+            if (result.Status == PromptStatus.Cancelled)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new OperationCanceledException($"Prompt {result.PromptId} was cancelled.");

@@ -56,7 +56,7 @@ public sealed class ComfyUIClientOptions
     public ComfyWebSocketOptions WebSocket { get; set; } = new();
 
     /// <summary>Settings of tracked runs (<c>SubmitAsync</c>, <c>RunAsync</c>).</summary>
-    public ComfyRunOptions Runs { get; set; } = new();
+    public PromptTrackingOptions Tracking { get; set; } = new();
 
     internal ComfyUIClientOptions Clone()
     {
@@ -70,7 +70,7 @@ public sealed class ComfyUIClientOptions
             RequestTimeout = RequestTimeout,
             MaxErrorBodyLength = MaxErrorBodyLength,
             WebSocket = WebSocket.Clone(),
-            Runs = Runs.Clone(),
+            Tracking = Tracking.Clone(),
         };
         foreach (var header in DefaultHeaders)
         {
@@ -174,7 +174,7 @@ public sealed class ComfyWebSocketOptions
 }
 
 /// <summary>Settings of tracked runs.</summary>
-public sealed class ComfyRunOptions
+public sealed class PromptTrackingOptions
 {
     /// <summary>
     /// How often a run with no usable WebSocket polls <c>/history/{id}</c> and <c>/queue</c>. Defaults to 1 second.
@@ -197,5 +197,5 @@ public sealed class ComfyRunOptions
     /// </summary>
     public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromMinutes(5);
 
-    internal ComfyRunOptions Clone() => (ComfyRunOptions)MemberwiseClone();
+    internal PromptTrackingOptions Clone() => (PromptTrackingOptions)MemberwiseClone();
 }

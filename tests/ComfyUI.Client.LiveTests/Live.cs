@@ -20,7 +20,7 @@ internal static class Live
             options.ClientId = clientId;
         }
 
-        options.Runs.LostAfter = TimeSpan.FromSeconds(5);
+        options.Tracking.LostAfter = TimeSpan.FromSeconds(5);
         return new ComfyUIClient(options);
     }
 

@@ -16,7 +16,7 @@ public sealed class LiveFaultTests
         var options = new ComfyUIClientOptions { BaseAddress = proxy.BaseAddress, RequestTimeout = TimeSpan.FromSeconds(3) };
         options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(50);
         options.WebSocket.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
-        options.Runs.PollInterval = TimeSpan.FromMilliseconds(200);
+        options.Tracking.PollInterval = TimeSpan.FromMilliseconds(200);
         configure?.Invoke(options);
         return new ComfyUIClient(options);
     }
@@ -25,7 +25,7 @@ public sealed class LiveFaultTests
     {
         await foreach (var e in run.ReadEventsAsync(Live.Ct).WithCancellation(Live.Ct))
         {
-            if (e is RunProgressEvent)
+            if (e is PromptProgressEvent)
             {
                 return;
             }
@@ -57,7 +57,7 @@ public sealed class LiveFaultTests
         {
             o.WebSocket.IdleTimeout = TimeSpan.FromSeconds(1);
             o.WebSocket.KeepAliveInterval = TimeSpan.FromMilliseconds(250);
-            o.Runs.SilenceReconcileInterval = TimeSpan.FromSeconds(1);
+            o.Tracking.SilenceReconcileInterval = TimeSpan.FromSeconds(1);
         });
 
         var run = await client.SubmitAsync(Steps(Live.FreshSeed()), cancellationToken: Live.Ct);

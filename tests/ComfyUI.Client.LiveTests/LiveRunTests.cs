@@ -19,8 +19,8 @@ public sealed class LiveRunTests
     public async Task A_run_streams_progress_previews_text_and_returns_downloadable_outputs()
     {
         await using var client = Live.Client();
-        var run = await client.SubmitAsync(Progress(Live.FreshSeed()), new RunOptions { PreviewMethod = "auto" }, Live.Ct);
-        var events = new List<RunEvent>();
+        var run = await client.SubmitAsync(Progress(Live.FreshSeed()), new PromptOptions { PreviewMethod = "auto" }, Live.Ct);
+        var events = new List<PromptEvent>();
         await foreach (var e in run.ReadEventsAsync(Live.Ct).WithCancellation(Live.Ct))
         {
             events.Add(e);
@@ -29,10 +29,10 @@ public sealed class LiveRunTests
         var result = await run.WaitAsync(Live.Ct);
         try
         {
-            Assert.IsType<RunQueuedEvent>(events[0]);
-            Assert.Equal([1.0, 2.0, 3.0], events.OfType<RunProgressEvent>().Select(p => p.Value));
-            Assert.Equal(3, events.OfType<RunPreviewEvent>().Count(p => p.MimeType == "image/png" && p.NodeId == "1"));
-            Assert.Contains(events, e => e is RunProgressTextEvent { NodeId: "1" });
+            Assert.IsType<PromptQueuedEvent>(events[0]);
+            Assert.Equal([1.0, 2.0, 3.0], events.OfType<PromptProgressEvent>().Select(p => p.Value));
+            Assert.Equal(3, events.OfType<PromptPreviewEvent>().Count(p => p.MimeType == "image/png" && p.NodeId == "1"));
+            Assert.Contains(events, e => e is PromptProgressTextEvent { NodeId: "1" });
             Assert.Equal("width 32", Assert.Single(result.Texts));
             var image = Assert.Single(result.Images);
             using var png = new MemoryStream();
@@ -73,7 +73,7 @@ public sealed class LiveRunTests
         var ex = await Assert.ThrowsAsync<ComfyUIExecutionException>(() => client.RunAsync(workflow, cancellationToken: Live.Ct).WaitAsync(Live.Deadline, Live.Ct));
         await Live.ForgetAsync(client, ex.PromptId);
 
-        Assert.Equal(RunStatus.Failed, ex.Status);
+        Assert.Equal(PromptStatus.Failed, ex.Status);
         Assert.Equal("SdkTestRaiseError", ex.NodeType);
         Assert.Equal("KeyError", ex.ExceptionType);
         Assert.Contains("live boom", ex.ExceptionMessage);
@@ -87,7 +87,7 @@ public sealed class LiveRunTests
         var workflow = new WorkflowBuilder().Add("EmptyImage", out var image, n => n.Set("width", -5).Set("height", 8).Set("batch_size", 1).Set("color", 0))
             .Add("SaveImage", n => n.SetLink("images", image, 0).Set("filename_prefix", "sdk_test/live")).Build();
 
-        var ex = await Assert.ThrowsAsync<ComfyPromptValidationException>(() => client.SubmitAsync(workflow, cancellationToken: Live.Ct));
+        var ex = await Assert.ThrowsAsync<ComfyUIPromptValidationException>(() => client.SubmitAsync(workflow, cancellationToken: Live.Ct));
 
         Assert.Equal("prompt_outputs_failed_validation", ex.ErrorType);
         Assert.Contains(ex.NodeErrors["1"].Errors, e => e.Type == "value_smaller_than_min" && e.InputName == "width");
@@ -106,7 +106,7 @@ public sealed class LiveRunTests
         var others = await other.SubmitAsync(Progress(Live.FreshSeed()), cancellationToken: Live.Ct);
         await foreach (var e in running.ReadEventsAsync(Live.Ct).WithCancellation(Live.Ct))
         {
-            if (e is RunNodeExecutingEvent)
+            if (e is PromptNodeExecutingEvent)
             {
                 break;
             }
@@ -119,9 +119,9 @@ public sealed class LiveRunTests
         var othersResult = await others.Completion.WaitAsync(Live.Deadline, Live.Ct);
         await Live.ForgetAsync(client, running.PromptId, pending.PromptId, others.PromptId);
 
-        Assert.Equal(RunStatus.Cancelled, pendingResult.Status);
-        Assert.Equal(RunStatus.Cancelled, runningResult.Status);
-        Assert.Equal(RunStatus.Succeeded, othersResult.Status);
+        Assert.Equal(PromptStatus.Cancelled, pendingResult.Status);
+        Assert.Equal(PromptStatus.Cancelled, runningResult.Status);
+        Assert.Equal(PromptStatus.Succeeded, othersResult.Status);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class LiveRunTests
         var run = await client.SubmitAsync(Slow(Live.FreshSeed()), cancellationToken: Live.Ct);
         await foreach (var e in run.ReadEventsAsync(Live.Ct).WithCancellation(Live.Ct))
         {
-            if (e is RunNodeExecutingEvent)
+            if (e is PromptNodeExecutingEvent)
             {
                 break;
             }
@@ -142,6 +142,6 @@ public sealed class LiveRunTests
         var result = await run.Completion.WaitAsync(Live.Deadline, Live.Ct);
         await Live.ForgetAsync(client, run.PromptId);
 
-        Assert.Equal(RunStatus.Interrupted, result.Status);
+        Assert.Equal(PromptStatus.Interrupted, result.Status);
     }
 }

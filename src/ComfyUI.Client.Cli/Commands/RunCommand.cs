@@ -76,7 +76,7 @@ internal static class RunCommand
             runToken.CancelAfter(time);
         }
 
-        var run = await client.SubmitAsync(workflow, new RunOptions { PreviewMethod = previewMethod, DownloadOutputsTo = outDir }, runToken.Token).ConfigureAwait(false);
+        var run = await client.SubmitAsync(workflow, new PromptOptions { PreviewMethod = previewMethod, DownloadOutputsTo = outDir }, runToken.Token).ConfigureAwait(false);
         await using (run.ConfigureAwait(false))
         {
             output.Line($"queued {run.PromptId}");
@@ -95,22 +95,22 @@ internal static class RunCommand
     private static string Name(string nodeId, Workflow workflow) =>
         workflow.TryGetNode(nodeId, out var node) ? $"{nodeId} ({node.Title ?? node.ClassType})" : nodeId;
 
-    private static void Report(RunEvent e, Workflow workflow, CliOutput output)
+    private static void Report(PromptEvent e, Workflow workflow, CliOutput output)
     {
         switch (e)
         {
-            case RunQueuedEvent queued:
+            case PromptQueuedEvent queued:
                 output.Object(w =>
                 {
                     Head(w, "queued", e);
                     WriteNumberOrNull(w, "position", queued.Position);
                 });
                 break;
-            case RunStartedEvent:
+            case PromptStartedEvent:
                 output.Object(w => Head(w, "started", e));
                 output.Line("started");
                 break;
-            case RunNodesCachedEvent cached:
+            case PromptNodesCachedEvent cached:
                 output.Object(w =>
                 {
                     Head(w, "cached", e);
@@ -122,7 +122,7 @@ internal static class RunCommand
                 }
 
                 break;
-            case RunNodeExecutingEvent executing:
+            case PromptNodeExecutingEvent executing:
                 output.Object(w =>
                 {
                     Head(w, "executing", e);
@@ -130,7 +130,7 @@ internal static class RunCommand
                 });
                 output.Line("running " + Name(executing.NodeId, workflow));
                 break;
-            case RunProgressEvent progress:
+            case PromptProgressEvent progress:
                 output.Object(w =>
                 {
                     Head(w, "progress", e);
@@ -140,7 +140,7 @@ internal static class RunCommand
                 });
                 output.Line($"  {(progress.NodeId is null ? "" : Name(progress.NodeId, workflow) + " ")}{progress.Value}/{progress.Max} {Bar(progress.Fraction)}");
                 break;
-            case RunPreviewEvent preview:
+            case PromptPreviewEvent preview:
                 output.Object(w =>
                 {
                     Head(w, "preview", e);
@@ -149,7 +149,7 @@ internal static class RunCommand
                     w.WriteNumber("bytes", preview.Image.Length);
                 });
                 break;
-            case RunProgressTextEvent text:
+            case PromptProgressTextEvent text:
                 output.Object(w =>
                 {
                     Head(w, "progress_text", e);
@@ -158,7 +158,7 @@ internal static class RunCommand
                 });
                 output.Line($"  {Name(text.NodeId, workflow)}: {text.Text}");
                 break;
-            case RunNodeOutputEvent nodeOutput:
+            case PromptNodeOutputEvent nodeOutput:
                 output.Object(w =>
                 {
                     Head(w, "output", e);
@@ -167,7 +167,7 @@ internal static class RunCommand
                 });
                 output.Line("output of " + Name(nodeOutput.NodeId, workflow));
                 break;
-            case RunReconciledEvent reconciled:
+            case PromptReconciledEvent reconciled:
                 output.Object(w =>
                 {
                     Head(w, "reconciled", e);
@@ -184,7 +184,7 @@ internal static class RunCommand
         return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
     }
 
-    private static void Head(Utf8JsonWriter w, string type, RunEvent e)
+    private static void Head(Utf8JsonWriter w, string type, PromptEvent e)
     {
         w.WriteString("type", type);
         w.WriteString("prompt_id", e.PromptId);
@@ -202,7 +202,7 @@ internal static class RunCommand
         }
     }
 
-    internal static string State(RunStatus status) => status.ToString().ToLowerInvariant();
+    internal static string State(PromptStatus status) => status.ToString().ToLowerInvariant();
 
     private static string Kind(OutputKind kind) => kind switch
     {
@@ -256,7 +256,7 @@ internal static class RunCommand
                 CliOutput.WriteStrings(w, "traceback", error.Traceback);
                 w.WriteEndObject();
             }
-            else if (result.Status != RunStatus.Succeeded)
+            else if (result.Status != PromptStatus.Succeeded)
             {
                 w.WriteStartObject("error");
                 w.WriteString("message", timedOut ? "timed out: " + result.Reason : result.Reason);
@@ -270,7 +270,7 @@ internal static class RunCommand
 
         switch (result.Status)
         {
-            case RunStatus.Succeeded:
+            case PromptStatus.Succeeded:
                 output.Line($"succeeded: {result.PromptId}");
                 foreach (var file in result.SavedFiles)
                 {
@@ -283,7 +283,7 @@ internal static class RunCommand
                 }
 
                 break;
-            case RunStatus.Failed:
+            case PromptStatus.Failed:
                 output.Fail($"prompt {result.PromptId} failed: {result.Error?.ToString() ?? result.Reason}");
                 break;
             default:

@@ -87,14 +87,14 @@ public sealed class ComfyUIClientOptionsValidator : IValidateOptions<ComfyUIClie
             }
         }
 
-        var runs = options.Runs;
+        var runs = options.Tracking;
         if (runs is null)
         {
-            failures.Add("Runs options must not be null.");
+            failures.Add("Tracking options must not be null.");
         }
         else if (runs.PollInterval <= TimeSpan.Zero || runs.LostAfter <= TimeSpan.Zero || runs.SilenceReconcileInterval <= TimeSpan.Zero || runs.UnreachableAfter <= TimeSpan.Zero)
         {
-            failures.Add("Runs.PollInterval, Runs.LostAfter, Runs.SilenceReconcileInterval and Runs.UnreachableAfter must be positive.");
+            failures.Add("Tracking.PollInterval, Tracking.LostAfter, Tracking.SilenceReconcileInterval and Tracking.UnreachableAfter must be positive.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -166,7 +166,7 @@ internal static class ComfyErrorParser
         var message = BuildMessage(status, reason, method, route, body, error);
         if (isPromptSubmission && status == HttpStatusCode.BadRequest && error is not null)
         {
-            return new ComfyPromptValidationException(message, status, method, route, body, error);
+            return new ComfyUIPromptValidationException(message, status, method, route, body, error);
         }
 
         return new ComfyUIApiException(message, status, method, route, body, error);

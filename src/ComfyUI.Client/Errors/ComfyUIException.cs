@@ -62,7 +62,7 @@ public class ComfyUIApiException : ComfyUIException
 /// <c>POST /prompt</c> rejected the prompt (HTTP 400): the prompt was not queued.
 /// <see cref="NodeErrors"/> says which node and which input failed validation.
 /// </summary>
-public sealed class ComfyPromptValidationException : ComfyUIApiException
+public sealed class ComfyUIPromptValidationException : ComfyUIApiException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">The message.</param>
@@ -71,7 +71,7 @@ public sealed class ComfyPromptValidationException : ComfyUIApiException
     /// <param name="route">The route.</param>
     /// <param name="responseBody">The body as text.</param>
     /// <param name="error">The parsed error.</param>
-    public ComfyPromptValidationException(string message, HttpStatusCode statusCode, string method, string route, string? responseBody, ComfyError error)
+    public ComfyUIPromptValidationException(string message, HttpStatusCode statusCode, string method, string route, string? responseBody, ComfyError error)
         : base(message, statusCode, method, route, responseBody, error)
     {
         ArgumentNullException.ThrowIfNull(error);

@@ -21,7 +21,7 @@ internal static partial class Log
     public static partial void RunReconcileFailed(ILogger logger, string promptId, string error);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Prompt {PromptId} ended as {Status}")]
-    public static partial void RunFinished(ILogger logger, string promptId, RunStatus status);
+    public static partial void RunFinished(ILogger logger, string promptId, PromptStatus status);
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "No WebSocket for runs ({Error}); following them by polling")]
     public static partial void RunSocketUnavailable(ILogger logger, string error);

@@ -27,7 +27,7 @@ public class QueueClient
     /// <param name="request">The prompt and how to queue it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The prompt id and queue number.</returns>
-    /// <exception cref="ComfyPromptValidationException">The server rejected the prompt (nothing was queued).</exception>
+    /// <exception cref="ComfyUIPromptValidationException">The server rejected the prompt (nothing was queued).</exception>
     /// <exception cref="ComfyUIApiException">Another failure answer.</exception>
     public virtual async Task<QueuePromptResponse> QueuePromptAsync(QueuePromptRequest request, CancellationToken cancellationToken = default)
     {

@@ -1,7 +1,7 @@
 namespace ComfyUI.Client;
 
 /// <summary>The state of a tracked run. A run ends in exactly one of the terminal states.</summary>
-public enum RunStatus
+public enum PromptStatus
 {
     /// <summary>Being submitted (<c>POST /prompt</c> in flight).</summary>
     Submitting,
@@ -32,7 +32,7 @@ public enum RunStatus
 }
 
 /// <summary>Why a node failed: the server's <c>execution_error</c>.</summary>
-public sealed class RunError
+public sealed class PromptError
 {
     /// <summary>The id of the node that raised.</summary>
     public string? NodeId { get; init; }
@@ -63,16 +63,16 @@ public sealed class PromptResult
     public required string PromptId { get; init; }
 
     /// <summary>The terminal state.</summary>
-    public required RunStatus Status { get; init; }
+    public required PromptStatus Status { get; init; }
 
     /// <summary>Whether the run succeeded.</summary>
-    public bool IsSuccess => Status == RunStatus.Succeeded;
+    public bool IsSuccess => Status == PromptStatus.Succeeded;
 
     /// <summary>What each output node produced, by node id (from <c>/history/{id}</c>). Empty when nothing ran.</summary>
     public IReadOnlyDictionary<string, NodeOutput> Outputs { get; init; } = new Dictionary<string, NodeOutput>();
 
     /// <summary>The error of a failed run; <see langword="null"/> otherwise.</summary>
-    public RunError? Error { get; init; }
+    public PromptError? Error { get; init; }
 
     /// <summary>A sentence on why the run ended the way it did when it did not succeed (lost, interrupted, cancelled).</summary>
     public string? Reason { get; init; }
@@ -83,7 +83,7 @@ public sealed class PromptResult
     /// <summary>The history entry the outputs were read from, when there was one.</summary>
     public HistoryEntry? History { get; init; }
 
-    /// <summary>Files the run saved locally when <see cref="RunOptions.DownloadOutputsTo"/> was set: the output file and the local path.</summary>
+    /// <summary>Files the run saved locally when <see cref="PromptOptions.DownloadOutputsTo"/> was set: the output file and the local path.</summary>
     public IReadOnlyList<SavedOutput> SavedFiles { get; init; } = [];
 
     /// <summary>Every image of every output node, in node order.</summary>
@@ -137,7 +137,7 @@ public sealed class ComfyUIExecutionException : ComfyUIException
     public PromptResult Result { get; }
 
     /// <summary>The run's terminal state.</summary>
-    public RunStatus Status => Result.Status;
+    public PromptStatus Status => Result.Status;
 
     /// <summary>The prompt id.</summary>
     public string PromptId => Result.PromptId;
@@ -159,11 +159,11 @@ public sealed class ComfyUIExecutionException : ComfyUIException
 
     private static string BuildMessage(PromptResult result) => result.Status switch
     {
-        RunStatus.Failed when result.Error is { } error => $"Prompt {result.PromptId} failed: {error}",
-        RunStatus.Failed => $"Prompt {result.PromptId} failed: {result.Reason}",
-        RunStatus.Interrupted => $"Prompt {result.PromptId} was interrupted{(result.Reason is null ? "" : ": " + result.Reason)}",
-        RunStatus.Lost => $"Prompt {result.PromptId} was lost: {result.Reason}",
-        RunStatus.Cancelled => $"Prompt {result.PromptId} was cancelled",
+        PromptStatus.Failed when result.Error is { } error => $"Prompt {result.PromptId} failed: {error}",
+        PromptStatus.Failed => $"Prompt {result.PromptId} failed: {result.Reason}",
+        PromptStatus.Interrupted => $"Prompt {result.PromptId} was interrupted{(result.Reason is null ? "" : ": " + result.Reason)}",
+        PromptStatus.Lost => $"Prompt {result.PromptId} was lost: {result.Reason}",
+        PromptStatus.Cancelled => $"Prompt {result.PromptId} was cancelled",
         _ => $"Prompt {result.PromptId} ended as {result.Status}",
     };
 }

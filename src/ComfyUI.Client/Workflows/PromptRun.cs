@@ -10,7 +10,7 @@ namespace ComfyUI.Client;
 /// the source of truth, checked after every reconnect, when the socket is silent, by polling when there is no socket, and at the end.
 /// </summary>
 /// <remarks>
-/// Get one from <see cref="ComfyUIClient.SubmitAsync(Workflow, RunOptions?, CancellationToken)"/>. Thread-safe.
+/// Get one from <see cref="ComfyUIClient.SubmitAsync(Workflow, PromptOptions?, CancellationToken)"/>. Thread-safe.
 /// Cancelling the token given to <c>SubmitAsync</c> cancels this prompt on the server (and only this prompt);
 /// the tokens of <see cref="WaitAsync"/> and <see cref="ReadEventsAsync"/> only stop waiting.
 /// </remarks>
@@ -23,12 +23,12 @@ public sealed class PromptRun : IAsyncDisposable
 
     private readonly ComfyUIClient _client;
     private readonly RunHub _hub;
-    private readonly RunOptions _options;
-    private readonly ComfyRunOptions _timing;
+    private readonly PromptOptions _options;
+    private readonly PromptTrackingOptions _timing;
     private readonly CancellationToken _runToken;
     private readonly object _gate = new();
-    private readonly List<RunEvent> _history = [];
-    private readonly List<Channel<RunEvent>> _readers = [];
+    private readonly List<PromptEvent> _history = [];
+    private readonly List<Channel<PromptEvent>> _readers = [];
     private readonly TaskCompletionSource<PromptResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     // One pending wake-up at most: several signals before the loop looks are handled by one step.
@@ -36,8 +36,8 @@ public sealed class PromptRun : IAsyncDisposable
     private readonly Dictionary<string, NodeOutput> _liveOutputs = new(StringComparer.Ordinal);
     private readonly List<string> _cachedNodes = [];
 
-    private RunStatus _status = RunStatus.Submitting;
-    private (RunStatus Status, RunError? Error, string? Reason)? _terminalHint;
+    private PromptStatus _status = PromptStatus.Submitting;
+    private (PromptStatus Status, PromptError? Error, string? Reason)? _terminalHint;
     private string? _reconcileReason;
     private bool _historyWritten;
     private bool _historyGraceUsed;
@@ -49,13 +49,13 @@ public sealed class PromptRun : IAsyncDisposable
     private Task? _loop;
     private CancellationTokenRegistration _runTokenRegistration;
 
-    internal PromptRun(ComfyUIClient client, RunHub hub, string promptId, RunOptions options, CancellationToken runToken)
+    internal PromptRun(ComfyUIClient client, RunHub hub, string promptId, PromptOptions options, CancellationToken runToken)
     {
         _client = client;
         _hub = hub;
         PromptId = promptId;
         _options = options;
-        _timing = client.Pipeline.Options.Runs;
+        _timing = client.Pipeline.Options.Tracking;
         _runToken = runToken;
         _lastEventAt = hub.TimeProvider.GetUtcNow();
     }
@@ -64,7 +64,7 @@ public sealed class PromptRun : IAsyncDisposable
     public string PromptId { get; }
 
     /// <summary>The current state. Terminal states never change again.</summary>
-    public RunStatus Status
+    public PromptStatus Status
     {
         get
         {
@@ -95,21 +95,21 @@ public sealed class PromptRun : IAsyncDisposable
         var result = await _completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.Status switch
         {
-            RunStatus.Succeeded => result,
-            RunStatus.Cancelled => throw new OperationCanceledException($"Prompt {PromptId} was cancelled.", innerException: null, _runToken.IsCancellationRequested ? _runToken : new CancellationToken(true)),
+            PromptStatus.Succeeded => result,
+            PromptStatus.Cancelled => throw new OperationCanceledException($"Prompt {PromptId} was cancelled.", innerException: null, _runToken.IsCancellationRequested ? _runToken : new CancellationToken(true)),
             _ => throw new ComfyUIExecutionException(result),
         };
     }
 
     /// <summary>
     /// Streams the run's events: those that already happened (live previews excepted), then the new ones as they come, ending with
-    /// <see cref="RunFinishedEvent"/>. Each call gets its own stream; previews are dropped for a reader that falls far behind.
+    /// <see cref="PromptFinishedEvent"/>. Each call gets its own stream; previews are dropped for a reader that falls far behind.
     /// </summary>
     /// <param name="cancellationToken">Stops reading (the run goes on).</param>
     /// <returns>The events, in order.</returns>
-    public async IAsyncEnumerable<RunEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<PromptEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        var channel = Channel.CreateUnbounded<PromptEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
         lock (_gate)
         {
             foreach (var past in _history)
@@ -145,7 +145,7 @@ public sealed class PromptRun : IAsyncDisposable
 
     /// <summary>
     /// Cancels this prompt on the server, and only this one: removes it from the queue when pending, interrupts it (by prompt id) when
-    /// running. The run then ends as <see cref="RunStatus.Cancelled"/> — unless it had already finished.
+    /// running. The run then ends as <see cref="PromptStatus.Cancelled"/> — unless it had already finished.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting for the cancellation to take effect.</param>
     /// <returns>The result once the run has ended.</returns>
@@ -162,7 +162,7 @@ public sealed class PromptRun : IAsyncDisposable
         await _runTokenRegistration.DisposeAsync().ConfigureAwait(false);
         if (!_completion.Task.IsCompleted)
         {
-            Finish(new PromptResult { PromptId = PromptId, Status = RunStatus.Lost, Reason = "Tracking was stopped (the run was disposed) before the prompt ended." }, notify: false);
+            Finish(new PromptResult { PromptId = PromptId, Status = PromptStatus.Lost, Reason = "Tracking was stopped (the run was disposed) before the prompt ended." }, notify: false);
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -185,10 +185,10 @@ public sealed class PromptRun : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_status == RunStatus.Submitting)
+            if (_status == PromptStatus.Submitting)
             {
-                _status = RunStatus.Queued;
-                Emit(new RunQueuedEvent { PromptId = PromptId, Number = number });
+                _status = PromptStatus.Queued;
+                Emit(new PromptQueuedEvent { PromptId = PromptId, Number = number });
             }
         }
 
@@ -242,51 +242,51 @@ public sealed class PromptRun : IAsyncDisposable
             {
                 case ExecutionStartMessage start:
                     MarkRunning();
-                    Emit(new RunStartedEvent { PromptId = PromptId, Timestamp = start.Timestamp });
+                    Emit(new PromptStartedEvent { PromptId = PromptId, Timestamp = start.Timestamp });
                     break;
                 case ExecutionCachedMessage cached:
                     MarkRunning();
                     _cachedNodes.AddRange(cached.Nodes);
-                    Emit(new RunNodesCachedEvent { PromptId = PromptId, NodeIds = cached.Nodes });
+                    Emit(new PromptNodesCachedEvent { PromptId = PromptId, NodeIds = cached.Nodes });
                     break;
                 case ExecutingMessage { Node: { } node } executing:
                     MarkRunning();
-                    Emit(new RunNodeExecutingEvent { PromptId = PromptId, NodeId = node, DisplayNodeId = executing.DisplayNode });
+                    Emit(new PromptNodeExecutingEvent { PromptId = PromptId, NodeId = node, DisplayNodeId = executing.DisplayNode });
                     break;
                 case ExecutingMessage { Node: null }:
                     // The worker's "prompt finished" signal: the history entry exists now.
-                    _terminalHint ??= (RunStatus.Succeeded, null, null);
+                    _terminalHint ??= (PromptStatus.Succeeded, null, null);
                     _historyWritten = true;
                     wake = true;
                     break;
                 case ProgressMessage progress:
                     MarkRunning();
-                    Emit(new RunProgressEvent { PromptId = PromptId, NodeId = progress.Node, Value = progress.Value, Max = progress.Max });
+                    Emit(new PromptProgressEvent { PromptId = PromptId, NodeId = progress.Node, Value = progress.Value, Max = progress.Max });
                     break;
                 case ExecutedMessage executed:
                     MarkRunning();
                     _liveOutputs[executed.Node] = executed.Output;
-                    Emit(new RunNodeOutputEvent { PromptId = PromptId, NodeId = executed.Node, Output = executed.Output });
+                    Emit(new PromptNodeOutputEvent { PromptId = PromptId, NodeId = executed.Node, Output = executed.Output });
                     break;
                 case PreviewImageWithMetadataMessage preview:
-                    Emit(new RunPreviewEvent { PromptId = PromptId, NodeId = preview.NodeId, MimeType = preview.MimeType, Image = preview.Image });
+                    Emit(new PromptPreviewEvent { PromptId = PromptId, NodeId = preview.NodeId, MimeType = preview.MimeType, Image = preview.Image });
                     break;
                 case PreviewImageMessage preview:
-                    Emit(new RunPreviewEvent { PromptId = PromptId, MimeType = preview.MimeType, Image = preview.Image });
+                    Emit(new PromptPreviewEvent { PromptId = PromptId, MimeType = preview.MimeType, Image = preview.Image });
                     break;
                 case ProgressTextMessage text:
-                    Emit(new RunProgressTextEvent { PromptId = PromptId, NodeId = text.NodeId, Text = text.Text });
+                    Emit(new PromptProgressTextEvent { PromptId = PromptId, NodeId = text.NodeId, Text = text.Text });
                     break;
                 case ExecutionSuccessMessage:
-                    _terminalHint = (RunStatus.Succeeded, null, null);
+                    _terminalHint = (PromptStatus.Succeeded, null, null);
                     wake = true;
                     break;
                 case ExecutionErrorMessage { IsExecutionBlocked: false } error:
-                    _terminalHint = (RunStatus.Failed, ToRunError(error), null);
+                    _terminalHint = (PromptStatus.Failed, ToRunError(error), null);
                     wake = true;
                     break;
                 case ExecutionInterruptedMessage interrupted:
-                    _terminalHint = (_cancelSent ? RunStatus.Cancelled : RunStatus.Interrupted, null,
+                    _terminalHint = (_cancelSent ? PromptStatus.Cancelled : PromptStatus.Interrupted, null,
                         $"interrupted at node {interrupted.NodeId} ({interrupted.NodeType})");
                     wake = true;
                     break;
@@ -299,7 +299,7 @@ public sealed class PromptRun : IAsyncDisposable
         }
     }
 
-    private static RunError ToRunError(ExecutionErrorMessage error) => new()
+    private static PromptError ToRunError(ExecutionErrorMessage error) => new()
     {
         NodeId = error.NodeId,
         NodeType = error.NodeType,
@@ -310,21 +310,21 @@ public sealed class PromptRun : IAsyncDisposable
 
     private void MarkRunning()
     {
-        if (_status == RunStatus.Submitting)
+        if (_status == PromptStatus.Submitting)
         {
             // The prompt started before the POST answered: it was queued all the same, and readers see that first.
-            Emit(new RunQueuedEvent { PromptId = PromptId });
+            Emit(new PromptQueuedEvent { PromptId = PromptId });
         }
 
-        if (_status is RunStatus.Submitting or RunStatus.Queued)
+        if (_status is PromptStatus.Submitting or PromptStatus.Queued)
         {
-            _status = RunStatus.Running;
+            _status = PromptStatus.Running;
         }
     }
 
-    private void Emit(RunEvent runEvent)
+    private void Emit(PromptEvent runEvent)
     {
-        var isPreview = runEvent is RunPreviewEvent;
+        var isPreview = runEvent is PromptPreviewEvent;
         if (!isPreview)
         {
             _history.Add(runEvent);
@@ -403,7 +403,7 @@ public sealed class PromptRun : IAsyncDisposable
 
     private async Task StepAsync(CancellationToken stop)
     {
-        (RunStatus Status, RunError? Error, string? Reason)? hint;
+        (PromptStatus Status, PromptError? Error, string? Reason)? hint;
         bool cancel;
         string? requested;
         bool silent;
@@ -468,7 +468,7 @@ public sealed class PromptRun : IAsyncDisposable
     }
 
     /// <summary>Reads the outcome from history (retrying briefly while the server writes it) and ends the run.</summary>
-    private async Task FinalizeAsync((RunStatus Status, RunError? Error, string? Reason) hint, CancellationToken stop)
+    private async Task FinalizeAsync((PromptStatus Status, PromptError? Error, string? Reason) hint, CancellationToken stop)
     {
         var deadline = _hub.TimeProvider.GetUtcNow() + _timing.LostAfter;
         var delay = TimeSpan.FromMilliseconds(25);
@@ -505,11 +505,11 @@ public sealed class PromptRun : IAsyncDisposable
         }
     }
 
-    private PromptResult FromHint((RunStatus Status, RunError? Error, string? Reason) hint, string note) =>
+    private PromptResult FromHint((PromptStatus Status, PromptError? Error, string? Reason) hint, string note) =>
         LocalResult(hint.Status, hint.Reason ?? note, hint.Error);
 
     /// <summary>A result built from what the run saw over the WebSocket, for when the server's history cannot say.</summary>
-    private PromptResult LocalResult(RunStatus status, string reason, RunError? error = null)
+    private PromptResult LocalResult(PromptStatus status, string reason, PromptError? error = null)
     {
         lock (_gate)
         {
@@ -536,11 +536,11 @@ public sealed class PromptRun : IAsyncDisposable
 
         var queue = await _client.Queue.GetQueueAsync(stop).ConfigureAwait(false);
         var now = _hub.TimeProvider.GetUtcNow();
-        RunStatus? seen = null;
+        PromptStatus? seen = null;
         int? position = null;
         if (queue.Running.Any(item => item.PromptId == PromptId))
         {
-            seen = RunStatus.Running;
+            seen = PromptStatus.Running;
         }
         else
         {
@@ -549,7 +549,7 @@ public sealed class PromptRun : IAsyncDisposable
             {
                 if (item.PromptId == PromptId)
                 {
-                    seen = RunStatus.Queued;
+                    seen = PromptStatus.Queued;
                     position = index;
                     break;
                 }
@@ -575,15 +575,15 @@ public sealed class PromptRun : IAsyncDisposable
             if (seen is { } status)
             {
                 _absentSince = null;
-                if (status == RunStatus.Running)
+                if (status == PromptStatus.Running)
                 {
                     MarkRunning();
                 }
 
-                Emit(new RunReconciledEvent { PromptId = PromptId, Reason = reason, Status = status });
-                if (status == RunStatus.Queued)
+                Emit(new PromptReconciledEvent { PromptId = PromptId, Reason = reason, Status = status });
+                if (status == PromptStatus.Queued)
                 {
-                    Emit(new RunQueuedEvent { PromptId = PromptId, Position = position });
+                    Emit(new PromptQueuedEvent { PromptId = PromptId, Position = position });
                 }
 
                 return;
@@ -592,14 +592,14 @@ public sealed class PromptRun : IAsyncDisposable
             if (_cancelSent)
             {
                 // Removed from the queue by our own cancel before it started: nothing else will come.
-                FinishLocked(new PromptResult { PromptId = PromptId, Status = RunStatus.Cancelled, Reason = "removed from the queue before it started", CachedNodes = _cachedNodes.ToArray() });
+                FinishLocked(new PromptResult { PromptId = PromptId, Status = PromptStatus.Cancelled, Reason = "removed from the queue before it started", CachedNodes = _cachedNodes.ToArray() });
                 return;
             }
 
             _absentSince ??= now;
             if (now - _absentSince.Value >= _timing.LostAfter)
             {
-                FinishLocked(LocalResult(RunStatus.Lost,
+                FinishLocked(LocalResult(PromptStatus.Lost,
                     $"the server has the prompt neither in its queue nor in its history (checked for {_timing.LostAfter}); it probably restarted"));
             }
         }
@@ -619,15 +619,15 @@ public sealed class PromptRun : IAsyncDisposable
             Log.RunReconcileFailed(_client.Pipeline.Logger, PromptId, ex.Message);
             if (now - _unreachableSince.Value >= _timing.UnreachableAfter)
             {
-                FinishLocked(LocalResult(RunStatus.Lost, $"the server could not be reached for {_timing.UnreachableAfter} (last error: {ex.Message})"));
+                FinishLocked(LocalResult(PromptStatus.Lost, $"the server could not be reached for {_timing.UnreachableAfter} (last error: {ex.Message})"));
             }
         }
     }
 
-    private async Task FinishFromHistoryAsync(HistoryEntry entry, (RunStatus Status, RunError? Error, string? Reason)? hint, CancellationToken stop)
+    private async Task FinishFromHistoryAsync(HistoryEntry entry, (PromptStatus Status, PromptError? Error, string? Reason)? hint, CancellationToken stop)
     {
-        RunStatus status;
-        RunError? error = null;
+        PromptStatus status;
+        PromptError? error = null;
         string? reason = null;
         var statusText = entry.Status?.StatusStr;
         var interrupted = entry.Status?.FindMessage("execution_interrupted");
@@ -642,19 +642,19 @@ public sealed class PromptRun : IAsyncDisposable
         {
             if (interrupted is { } interruptedData)
             {
-                status = cancelSent ? RunStatus.Cancelled : RunStatus.Interrupted;
+                status = cancelSent ? PromptStatus.Cancelled : PromptStatus.Interrupted;
                 reason = $"interrupted at node {ReadString(interruptedData, "node_id")} ({ReadString(interruptedData, "node_type")})";
             }
             else
             {
-                status = RunStatus.Failed;
+                status = PromptStatus.Failed;
                 error = failure is { } data ? ReadError(data) : hint?.Error;
                 reason = error is null ? "the server recorded an error" : null;
             }
         }
         else
         {
-            status = RunStatus.Succeeded;
+            status = PromptStatus.Succeeded;
         }
 
         var result = new PromptResult
@@ -668,7 +668,7 @@ public sealed class PromptRun : IAsyncDisposable
             CachedNodes = ReadCached(entry) ?? _cachedNodes.ToArray(),
         };
 
-        if (status == RunStatus.Succeeded && _options.DownloadOutputsTo is { } folder)
+        if (status == PromptStatus.Succeeded && _options.DownloadOutputsTo is { } folder)
         {
             result = new PromptResult
             {
@@ -725,7 +725,7 @@ public sealed class PromptRun : IAsyncDisposable
         return null;
     }
 
-    private static RunError ReadError(System.Text.Json.JsonElement data) => new()
+    private static PromptError ReadError(System.Text.Json.JsonElement data) => new()
     {
         NodeId = ReadString(data, "node_id"),
         NodeType = ReadString(data, "node_type"),
@@ -759,7 +759,7 @@ public sealed class PromptRun : IAsyncDisposable
         _status = result.Status;
         if (notify)
         {
-            Emit(new RunFinishedEvent { PromptId = PromptId, Result = result });
+            Emit(new PromptFinishedEvent { PromptId = PromptId, Result = result });
         }
 
         foreach (var reader in _readers)

@@ -77,7 +77,7 @@ internal sealed class RunHub : IAsyncDisposable
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 Log.RunSocketUnavailable(client.Pipeline.Logger, ex.Message);
-                _nextConnectAttempt = TimeProvider.GetUtcNow() + client.Pipeline.Options.Runs.PollInterval;
+                _nextConnectAttempt = TimeProvider.GetUtcNow() + client.Pipeline.Options.Tracking.PollInterval;
                 return false;
             }
         }

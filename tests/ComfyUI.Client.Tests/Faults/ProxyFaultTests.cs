@@ -20,8 +20,8 @@ public sealed class ProxyFaultTests
         var options = new ComfyUIClientOptions { BaseAddress = address, ClientId = "proxy-test", RequestTimeout = TimeSpan.FromSeconds(2) };
         options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
         options.WebSocket.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
-        options.Runs.PollInterval = TimeSpan.FromMilliseconds(100);
-        options.Runs.LostAfter = TimeSpan.FromSeconds(2);
+        options.Tracking.PollInterval = TimeSpan.FromMilliseconds(100);
+        options.Tracking.LostAfter = TimeSpan.FromSeconds(2);
         configure?.Invoke(options);
         return new ComfyUIClient(options);
     }
@@ -52,7 +52,7 @@ public sealed class ProxyFaultTests
         {
             o.WebSocket.IdleTimeout = TimeSpan.FromSeconds(1);
             o.WebSocket.KeepAliveInterval = TimeSpan.FromMilliseconds(200);
-            o.Runs.SilenceReconcileInterval = TimeSpan.FromMilliseconds(500);
+            o.Tracking.SilenceReconcileInterval = TimeSpan.FromMilliseconds(500);
         });
         var hold = server.Faults.HoldNode("SaveImage");
 
@@ -70,7 +70,7 @@ public sealed class ProxyFaultTests
     {
         await using var server = await FakeComfyUIServer.StartAsync(cancellationToken: Ct);
         await using var proxy = new TcpFaultProxy(server.BaseAddress);
-        await using var client = Client(proxy.BaseAddress, o => o.Runs.UnreachableAfter = TimeSpan.FromSeconds(2));
+        await using var client = Client(proxy.BaseAddress, o => o.Tracking.UnreachableAfter = TimeSpan.FromSeconds(2));
         var hold = server.Faults.HoldNode("SaveImage");
 
         var run = await client.SubmitAsync(SaveWorkflow(3), cancellationToken: Ct);
@@ -80,7 +80,7 @@ public sealed class ProxyFaultTests
         var result = await run.Completion.WaitAsync(Deadline, Ct);
         hold.Release();
 
-        Assert.Equal(RunStatus.Lost, result.Status);
+        Assert.Equal(PromptStatus.Lost, result.Status);
         Assert.Contains("could not be reached", result.Reason);
     }
 }

@@ -19,11 +19,11 @@ public sealed class SoakTests
         var options = new ComfyUIClientOptions { BaseAddress = server.BaseAddress, ClientId = "soak" };
         options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(10);
         options.WebSocket.ReconnectMaxDelay = TimeSpan.FromMilliseconds(100);
-        options.Runs.PollInterval = TimeSpan.FromMilliseconds(50);
-        options.Runs.LostAfter = TimeSpan.FromSeconds(2);
+        options.Tracking.PollInterval = TimeSpan.FromMilliseconds(50);
+        options.Tracking.LostAfter = TimeSpan.FromSeconds(2);
         await using var client = new ComfyUIClient(options);
         var random = new Random(20261128);
-        var statuses = new Dictionary<RunStatus, int>();
+        var statuses = new Dictionary<PromptStatus, int>();
         long baselineMemory = 0;
         var baselineConnections = 0;
 
@@ -50,9 +50,9 @@ public sealed class SoakTests
                             return await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), ct);
                         }
                     }
-                    catch (ComfyPromptValidationException)
+                    catch (ComfyUIPromptValidationException)
                     {
-                        return new PromptResult { PromptId = "rejected", Status = RunStatus.Failed };
+                        return new PromptResult { PromptId = "rejected", Status = PromptStatus.Failed };
                     }
                 }, ct));
                 if (fault == 1)
@@ -83,7 +83,7 @@ public sealed class SoakTests
         var finalConnections = OpenConnections(server.BaseAddress.Port);
 
         Assert.Equal(2000, statuses.Values.Sum());
-        Assert.True(statuses.GetValueOrDefault(RunStatus.Succeeded) > 1500, string.Join(", ", statuses));
+        Assert.True(statuses.GetValueOrDefault(PromptStatus.Succeeded) > 1500, string.Join(", ", statuses));
         Assert.Equal(0, client.RunHub.ActiveRuns);
         Assert.True(finalMemory < baselineMemory + 32 * 1024 * 1024, $"memory grew from {baselineMemory} to {finalMemory}");
         Assert.True(finalConnections <= baselineConnections + 4, $"connections grew from {baselineConnections} to {finalConnections}");

@@ -38,7 +38,7 @@ public sealed class QueueClientTests
         mock.Server.Given(Request.Create().WithPath("/api/prompt").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", "application/json").WithBody(Fixture.Http("prompt_error_invalid_inputs.json")));
 
-        var ex = await Assert.ThrowsAsync<ComfyPromptValidationException>(() =>
+        var ex = await Assert.ThrowsAsync<ComfyUIPromptValidationException>(() =>
             mock.Client.Queue.QueuePromptAsync(new QueuePromptRequest { Prompt = SimplePrompt() }, TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.BadRequest, ex.StatusCode);

@@ -14,8 +14,8 @@ public sealed class FakeServerRunTests
         var options = new ComfyUIClientOptions { BaseAddress = server.BaseAddress, ClientId = clientId };
         options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
         options.WebSocket.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
-        options.Runs.PollInterval = TimeSpan.FromMilliseconds(100);
-        options.Runs.LostAfter = TimeSpan.FromMilliseconds(600);
+        options.Tracking.PollInterval = TimeSpan.FromMilliseconds(100);
+        options.Tracking.LostAfter = TimeSpan.FromMilliseconds(600);
         configure?.Invoke(options);
         return new ComfyUIClient(options);
     }
@@ -32,9 +32,9 @@ public sealed class FakeServerRunTests
         .Add("SdkTestSlow", n => n.Set("seconds", seconds).Set("poll_seconds", 0.01).Set("report_progress", false).Set("seed", seed))
         .Build();
 
-    private static async Task<List<RunEvent>> EventsAsync(PromptRun run)
+    private static async Task<List<PromptEvent>> EventsAsync(PromptRun run)
     {
-        var events = new List<RunEvent>();
+        var events = new List<PromptEvent>();
         await foreach (var e in run.ReadEventsAsync(Ct).WithCancellation(Ct))
         {
             events.Add(e);
@@ -49,20 +49,20 @@ public sealed class FakeServerRunTests
         await using var server = await FakeComfyUIServer.StartAsync(cancellationToken: Ct);
         await using var client = CreateClient(server);
 
-        var run = await client.SubmitAsync(ProgressWorkflow(1), new RunOptions { PreviewMethod = "auto" }, Ct);
+        var run = await client.SubmitAsync(ProgressWorkflow(1), new PromptOptions { PreviewMethod = "auto" }, Ct);
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
         var events = await EventsAsync(run);
 
-        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(PromptStatus.Succeeded, result.Status);
         var image = Assert.Single(result.Images);
         Assert.Equal("runs", image.Subfolder);
         Assert.Equal("width 16", Assert.Single(result.Texts));
-        Assert.Equal([1.0, 2.0, 3.0], events.OfType<RunProgressEvent>().Select(p => p.Value));
-        var previews = events.Count(e => e is RunPreviewEvent);
+        Assert.Equal([1.0, 2.0, 3.0], events.OfType<PromptProgressEvent>().Select(p => p.Value));
+        var previews = events.Count(e => e is PromptPreviewEvent);
         Assert.True(previews == 0, "live previews are not replayed to late readers");
-        Assert.Equal(3, events.OfType<RunProgressTextEvent>().Count(t => t.NodeId == "1"));
-        Assert.Contains(events, e => e is RunNodeOutputEvent { NodeId: "2" });
-        Assert.IsType<RunFinishedEvent>(events[^1]);
+        Assert.Equal(3, events.OfType<PromptProgressTextEvent>().Count(t => t.NodeId == "1"));
+        Assert.Contains(events, e => e is PromptNodeOutputEvent { NodeId: "2" });
+        Assert.IsType<PromptFinishedEvent>(events[^1]);
 
         await using var download = new MemoryStream();
         await client.Files.DownloadAsync(image, download, Ct);
@@ -76,13 +76,13 @@ public sealed class FakeServerRunTests
         await using var client = CreateClient(server);
         var hold = server.Faults.HoldNode("SdkTestProgressImage");
 
-        var run = await client.SubmitAsync(ProgressWorkflow(2), new RunOptions { PreviewMethod = "auto" }, Ct);
+        var run = await client.SubmitAsync(ProgressWorkflow(2), new PromptOptions { PreviewMethod = "auto" }, Ct);
         var reading = EventsAsync(run);
         await hold.WaitUntilReachedAsync(Ct).WaitAsync(Deadline, Ct);
         hold.Release();
         var events = await reading.WaitAsync(Deadline, Ct);
 
-        var previews = events.OfType<RunPreviewEvent>().ToArray();
+        var previews = events.OfType<PromptPreviewEvent>().ToArray();
         Assert.Equal(3, previews.Length);
         Assert.All(previews, p =>
         {
@@ -117,7 +117,7 @@ public sealed class FakeServerRunTests
 
         var ex = await Assert.ThrowsAsync<ComfyUIExecutionException>(() => client.RunAsync(workflow, cancellationToken: Ct).WaitAsync(Deadline, Ct));
 
-        Assert.Equal(RunStatus.Failed, ex.Status);
+        Assert.Equal(PromptStatus.Failed, ex.Status);
         Assert.Equal("1", ex.NodeId);
         Assert.Equal("SdkTestRaiseError", ex.NodeType);
         Assert.Equal("KeyError", ex.ExceptionType);
@@ -131,7 +131,7 @@ public sealed class FakeServerRunTests
         await using var client = CreateClient(server);
         var workflow = new WorkflowBuilder().Add("NoSuchNode", n => n.Set("x", 1)).Build();
 
-        var ex = await Assert.ThrowsAsync<ComfyPromptValidationException>(() => client.SubmitAsync(workflow, cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<ComfyUIPromptValidationException>(() => client.SubmitAsync(workflow, cancellationToken: Ct));
 
         Assert.Equal("missing_node_type", ex.ErrorType);
         Assert.Empty(server.PendingPromptIds);
@@ -152,7 +152,7 @@ public sealed class FakeServerRunTests
         hold.Release();
         var result = await run.Completion.WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Interrupted, result.Status);
+        Assert.Equal(PromptStatus.Interrupted, result.Status);
     }
 
     [Fact]
@@ -172,9 +172,9 @@ public sealed class FakeServerRunTests
         var result = await run.Completion.WaitAsync(Deadline, Ct);
         hold.Release();
 
-        Assert.Equal(RunStatus.Cancelled, result.Status);
+        Assert.Equal(PromptStatus.Cancelled, result.Status);
         Assert.DoesNotContain(run.PromptId, server.PendingPromptIds);
-        Assert.Equal(RunStatus.Succeeded, (await blocker.Completion.WaitAsync(Deadline, Ct)).Status);
+        Assert.Equal(PromptStatus.Succeeded, (await blocker.Completion.WaitAsync(Deadline, Ct)).Status);
     }
 
     [Fact]
@@ -192,8 +192,8 @@ public sealed class FakeServerRunTests
         await cts.CancelAsync();
         var result = await run.Completion.WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Cancelled, result.Status);
-        Assert.Equal(RunStatus.Succeeded, (await next.Completion.WaitAsync(Deadline, Ct)).Status);
+        Assert.Equal(PromptStatus.Cancelled, result.Status);
+        Assert.Equal(PromptStatus.Succeeded, (await next.Completion.WaitAsync(Deadline, Ct)).Status);
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public sealed class FakeServerRunTests
     public async Task A_socket_that_goes_silent_while_the_server_finishes_does_not_hang_the_run()
     {
         await using var server = await FakeComfyUIServer.StartAsync(cancellationToken: Ct);
-        await using var client = CreateClient(server, configure: o => o.Runs.SilenceReconcileInterval = TimeSpan.FromMilliseconds(300));
+        await using var client = CreateClient(server, configure: o => o.Tracking.SilenceReconcileInterval = TimeSpan.FromMilliseconds(300));
         var hold = server.Faults.HoldNode("SaveImage");
 
         var run = await client.SubmitAsync(ProgressWorkflow(11), cancellationToken: Ct);
@@ -241,7 +241,7 @@ public sealed class FakeServerRunTests
         await server.Faults.RestartAsync(keepHistory: true, Ct);
         var result = await run.Completion.WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Lost, result.Status);
+        Assert.Equal(PromptStatus.Lost, result.Status);
     }
 
     [Fact]

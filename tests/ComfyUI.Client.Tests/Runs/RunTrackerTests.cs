@@ -28,19 +28,19 @@ public sealed class RunTrackerTests
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(PromptStatus.Succeeded, result.Status);
         Assert.Equal("out_00001_.png", Assert.Single(result.Images).Filename);
-        var events = new List<RunEvent>();
+        var events = new List<PromptEvent>();
         await foreach (var e in run.ReadEventsAsync(Ct))
         {
             events.Add(e);
         }
 
-        Assert.IsType<RunQueuedEvent>(events[0]);
-        Assert.IsType<RunStartedEvent>(events[1]);
-        Assert.Contains(events, e => e is RunProgressEvent { Value: 1, Max: 2 });
-        Assert.Contains(events, e => e is RunNodeOutputEvent { NodeId: "2" });
-        Assert.IsType<RunFinishedEvent>(events[^1]);
+        Assert.IsType<PromptQueuedEvent>(events[0]);
+        Assert.IsType<PromptStartedEvent>(events[1]);
+        Assert.Contains(events, e => e is PromptProgressEvent { Value: 1, Max: 2 });
+        Assert.Contains(events, e => e is PromptNodeOutputEvent { NodeId: "2" });
+        Assert.IsType<PromptFinishedEvent>(events[^1]);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class RunTrackerTests
         await server.SendSuccessAsync("runs-test", run.PromptId);
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(PromptStatus.Succeeded, result.Status);
         Assert.Equal(1, server.HistoryReads[run.PromptId]);
     }
 
@@ -73,7 +73,7 @@ public sealed class RunTrackerTests
         await server.SendAsync("runs-test", $$$"""{"type": "execution_success", "data": {"prompt_id": "{{{run.PromptId}}}", "timestamp": 2}}""");
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal(PromptStatus.Succeeded, result.Status);
         Assert.Equal("out_00001_.png", Assert.Single(result.Images).Filename);
     }
 
@@ -93,14 +93,14 @@ public sealed class RunTrackerTests
         };
         await using var client = server.CreateClient();
 
-        await using var run = await client.SubmitAsync(SaveWorkflow(), new RunOptions { PreviewMethod = "auto" }, Ct);
+        await using var run = await client.SubmitAsync(SaveWorkflow(), new PromptOptions { PreviewMethod = "auto" }, Ct);
 
         Assert.True(connectedBeforePost);
         Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", run.PromptId);
         var posted = JsonNode.Parse(server.Posts.Single()["prompt ".Length..])!;
         Assert.Equal(run.PromptId, posted["prompt_id"]!.GetValue<string>());
         Assert.Equal("auto", posted["extra_data"]!["preview_method"]!.GetValue<string>());
-        Assert.Equal(RunStatus.Queued, run.Status);
+        Assert.Equal(PromptStatus.Queued, run.Status);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class RunTrackerTests
         server.OnPrompt = (_, http) => Task.FromResult((400, Fixture.Http("prompt_error_invalid_inputs.json")));
         await using var client = server.CreateClient();
 
-        var ex = await Assert.ThrowsAsync<ComfyPromptValidationException>(() => client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<ComfyUIPromptValidationException>(() => client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct));
 
         Assert.NotEmpty(ex.NodeErrors);
         Assert.Equal(0, client.RunHub.ActiveRuns);
@@ -136,7 +136,7 @@ public sealed class RunTrackerTests
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
         var ex = await Assert.ThrowsAsync<ComfyUIExecutionException>(() => run.WaitAsync(Ct).WaitAsync(Deadline, Ct));
 
-        Assert.Equal(RunStatus.Failed, ex.Status);
+        Assert.Equal(PromptStatus.Failed, ex.Status);
         Assert.Equal("2", ex.NodeId);
         Assert.Equal("SdkTestRaiseError", ex.NodeType);
         Assert.Equal("ValueError", ex.ExceptionType);
@@ -164,7 +164,7 @@ public sealed class RunTrackerTests
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
         var result = await run.Completion.WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Interrupted, result.Status);
+        Assert.Equal(PromptStatus.Interrupted, result.Status);
         Assert.DoesNotContain(server.Posts, post => post.StartsWith("interrupt", StringComparison.Ordinal));
     }
 
@@ -201,7 +201,7 @@ public sealed class RunTrackerTests
     {
         await using var server = await ScriptedComfyServer.StartAsync();
         server.AcceptPrompts();
-        await using var client = server.CreateClient(o => o.Runs.SilenceReconcileInterval = TimeSpan.FromMilliseconds(300));
+        await using var client = server.CreateClient(o => o.Tracking.SilenceReconcileInterval = TimeSpan.FromMilliseconds(300));
 
         var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
         // The socket stays open but the server never sends the prompt's events.
@@ -225,10 +225,10 @@ public sealed class RunTrackerTests
         server.AbortSockets();
         var result = await run.Completion.WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Lost, result.Status);
+        Assert.Equal(PromptStatus.Lost, result.Status);
         Assert.Contains("neither in its queue nor in its history", result.Reason);
         var ex = await Assert.ThrowsAsync<ComfyUIExecutionException>(() => run.WaitAsync(Ct));
-        Assert.Equal(RunStatus.Lost, ex.Status);
+        Assert.Equal(PromptStatus.Lost, ex.Status);
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public sealed class RunTrackerTests
         await cts.CancelAsync();
         var result = await run.Completion.WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Cancelled, result.Status);
+        Assert.Equal(PromptStatus.Cancelled, result.Status);
         Assert.True(server.Pending.ContainsKey("someone-else"));
         var deletes = server.Posts.Where(p => p.StartsWith("queue", StringComparison.Ordinal)).ToArray();
         Assert.Equal($$$"""queue {"delete":["{{{run.PromptId}}}"]}""", Assert.Single(deletes));
@@ -295,7 +295,7 @@ public sealed class RunTrackerTests
         await server.SendAsync("runs-test", $$$"""{"type": "execution_start", "data": {"prompt_id": "{{{run.PromptId}}}", "timestamp": 1}}""");
         var result = await run.CancelAsync(Ct).WaitAsync(Deadline, Ct);
 
-        Assert.Equal(RunStatus.Cancelled, result.Status);
+        Assert.Equal(PromptStatus.Cancelled, result.Status);
         var interrupt = Assert.Single(server.Posts, p => p.StartsWith("interrupt", StringComparison.Ordinal));
         Assert.Equal($$$"""interrupt {"prompt_id":"{{{run.PromptId}}}"}""", interrupt);
         Assert.DoesNotContain(server.Posts, p => p.Contains("\"clear\"", StringComparison.Ordinal));
@@ -327,7 +327,7 @@ public sealed class RunTrackerTests
             await foreach (var e in run.ReadEventsAsync(Ct))
             {
                 Assert.Equal(run.PromptId, e.PromptId);
-                if (e is RunNodeOutputEvent output)
+                if (e is PromptNodeOutputEvent output)
                 {
                     Assert.Equal(run.PromptId + ".png", output.Output.Images.Single().Filename);
                 }
@@ -374,7 +374,7 @@ public sealed class RunTrackerTests
         await using var run = await client.SubmitAsync(SaveWorkflow(), cancellationToken: Ct);
 
         Assert.Single(server.Posts, p => p.StartsWith("prompt", StringComparison.Ordinal));
-        Assert.Equal(RunStatus.Queued, run.Status);
+        Assert.Equal(PromptStatus.Queued, run.Status);
     }
 
     [Fact]
@@ -392,7 +392,7 @@ public sealed class RunTrackerTests
         var folder = Path.Combine(Path.GetTempPath(), "comfy-runs-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var result = await client.RunAsync(SaveWorkflow(), new RunOptions { DownloadOutputsTo = folder }, Ct).WaitAsync(Deadline, Ct);
+            var result = await client.RunAsync(SaveWorkflow(), new PromptOptions { DownloadOutputsTo = folder }, Ct).WaitAsync(Deadline, Ct);
 
             var saved = Assert.Single(result.SavedFiles);
             Assert.Equal("2", saved.NodeId);

@@ -102,9 +102,9 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
         options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
         options.WebSocket.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
         options.WebSocket.RefusedRetryDelay = TimeSpan.FromSeconds(30);
-        options.Runs.PollInterval = TimeSpan.FromMilliseconds(100);
-        options.Runs.LostAfter = TimeSpan.FromMilliseconds(500);
-        options.Runs.SilenceReconcileInterval = TimeSpan.FromSeconds(30);
+        options.Tracking.PollInterval = TimeSpan.FromMilliseconds(100);
+        options.Tracking.LostAfter = TimeSpan.FromMilliseconds(500);
+        options.Tracking.SilenceReconcileInterval = TimeSpan.FromSeconds(30);
         configure?.Invoke(options);
         return new ComfyUIClient(options);
     }

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace ComfyUI.Client;
 
-/// <summary>How to submit and follow one run (<see cref="ComfyUIClient.SubmitAsync(Workflow, RunOptions?, CancellationToken)"/>).</summary>
-public sealed class RunOptions
+/// <summary>How to submit and follow one run (<see cref="ComfyUIClient.SubmitAsync(Workflow, PromptOptions?, CancellationToken)"/>).</summary>
+public sealed class PromptOptions
 {
     /// <summary>
     /// Extra data stored with the prompt (<c>extra_pnginfo</c>, credentials for API nodes, …). Credentials are removed by the server

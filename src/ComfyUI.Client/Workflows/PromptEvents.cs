@@ -3,14 +3,14 @@ namespace ComfyUI.Client;
 /// <summary>
 /// Something that happened to one tracked run. Read them with <see cref="PromptRun.ReadEventsAsync"/>; each run sees only its own events.
 /// </summary>
-public abstract record RunEvent
+public abstract record PromptEvent
 {
     /// <summary>The prompt id of the run.</summary>
     public required string PromptId { get; init; }
 }
 
 /// <summary>The prompt is in the queue.</summary>
-public sealed record RunQueuedEvent : RunEvent
+public sealed record PromptQueuedEvent : PromptEvent
 {
     /// <summary>How many prompts run before it (0 = next), when known.</summary>
     public int? Position { get; init; }
@@ -20,21 +20,21 @@ public sealed record RunQueuedEvent : RunEvent
 }
 
 /// <summary>The server started executing the prompt.</summary>
-public sealed record RunStartedEvent : RunEvent
+public sealed record PromptStartedEvent : PromptEvent
 {
     /// <summary>When the server started it, if it said.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 }
 
 /// <summary>Nodes whose outputs the server took from its cache (they will not execute).</summary>
-public sealed record RunNodesCachedEvent : RunEvent
+public sealed record PromptNodesCachedEvent : PromptEvent
 {
     /// <summary>The cached node ids.</summary>
     public IReadOnlyList<string> NodeIds { get; init; } = [];
 }
 
 /// <summary>A node started executing.</summary>
-public sealed record RunNodeExecutingEvent : RunEvent
+public sealed record PromptNodeExecutingEvent : PromptEvent
 {
     /// <summary>The node id.</summary>
     public required string NodeId { get; init; }
@@ -44,7 +44,7 @@ public sealed record RunNodeExecutingEvent : RunEvent
 }
 
 /// <summary>Step progress of a node (a sampler's steps, for example).</summary>
-public sealed record RunProgressEvent : RunEvent
+public sealed record PromptProgressEvent : PromptEvent
 {
     /// <summary>The node id, when the server said.</summary>
     public string? NodeId { get; init; }
@@ -60,7 +60,7 @@ public sealed record RunProgressEvent : RunEvent
 }
 
 /// <summary>A live preview image of the run.</summary>
-public sealed record RunPreviewEvent : RunEvent
+public sealed record PromptPreviewEvent : PromptEvent
 {
     /// <summary>The node that produced it, when the server said (previews with metadata).</summary>
     public string? NodeId { get; init; }
@@ -73,7 +73,7 @@ public sealed record RunPreviewEvent : RunEvent
 }
 
 /// <summary>A status text a node sent (binary TEXT frame), for example "step 2/4".</summary>
-public sealed record RunProgressTextEvent : RunEvent
+public sealed record PromptProgressTextEvent : PromptEvent
 {
     /// <summary>The node id.</summary>
     public required string NodeId { get; init; }
@@ -83,7 +83,7 @@ public sealed record RunProgressTextEvent : RunEvent
 }
 
 /// <summary>A node produced UI output (images, text, …) — also sent for cached output nodes.</summary>
-public sealed record RunNodeOutputEvent : RunEvent
+public sealed record PromptNodeOutputEvent : PromptEvent
 {
     /// <summary>The node id.</summary>
     public required string NodeId { get; init; }
@@ -96,17 +96,17 @@ public sealed record RunNodeOutputEvent : RunEvent
 /// The tracker lost the WebSocket, or found it silent, and checked the run's state with the server over HTTP.
 /// Informational: the run goes on.
 /// </summary>
-public sealed record RunReconciledEvent : RunEvent
+public sealed record PromptReconciledEvent : PromptEvent
 {
     /// <summary>Why the tracker reconciled: <c>reconnected</c>, <c>silence</c>, <c>poll</c>, <c>submit-retry</c>.</summary>
     public required string Reason { get; init; }
 
     /// <summary>The state the server reported.</summary>
-    public required RunStatus Status { get; init; }
+    public required PromptStatus Status { get; init; }
 }
 
 /// <summary>The run ended. Always the last event of a run.</summary>
-public sealed record RunFinishedEvent : RunEvent
+public sealed record PromptFinishedEvent : PromptEvent
 {
     /// <summary>The outcome, outputs included.</summary>
     public required PromptResult Result { get; init; }
