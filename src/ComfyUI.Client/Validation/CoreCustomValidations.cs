@@ -10,6 +10,14 @@ namespace ComfyUI.Client;
 /// </summary>
 internal static class CoreCustomValidations
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NodeSchema, HashSet<string>> InputFiles = new();
+
+    private static readonly (string Class, string Input)[] FileInputs =
+    [
+        ("LoadImage", "image"), ("LoadImageMask", "image"), ("LoadAudio", "audio"), ("LoadVideo", "file"), ("LoadLatent", "latent"),
+        ("Load3D", "model_file"), ("Load3DAdvanced", "model_file"),
+    ];
+
     public static readonly IReadOnlyList<CustomNodeValidation> All =
     [
         FileLoader("LoadImage", "image", "LoadImage.VALIDATE_INPUTS", "Invalid image file: {0}"),
@@ -87,38 +95,47 @@ internal static class CoreCustomValidations
                 return CustomValidationResult.NotRun($"'{name}' is a file in the server's {folder} folder, which /object_info does not list.");
             }
 
-            if (relative.Length == 0 || Listed(context, parameter).Contains(relative))
+            var files = InputFolderFiles(context.Schema);
+            if (relative.Length == 0 || files.Contains(relative))
             {
                 return CustomValidationResult.Valid;
             }
 
-            if (!context.TrustFileLists)
+            if (!context.Schema.Contains("LoadImage"))
             {
-                return CustomValidationResult.NotRun($"'{name}' is not in the server's file list for '{parameter}' as last read; it may have been added since.");
+                return CustomValidationResult.NotRun($"the schema lists no files of the server's input folder, so '{name}' cannot be checked offline.");
             }
 
-            if (Listed(context, parameter).Count == 0)
-            {
-                return CustomValidationResult.NotRun($"the server sent no file list for '{parameter}', so '{name}' cannot be checked offline.");
-            }
-
-            return invalid;
+            return context.TrustFileLists
+                ? invalid
+                : CustomValidationResult.NotRun($"'{name}' is not in the server's input file lists as last read; it may have been added since.");
         });
 
-    private static HashSet<string> Listed(CustomValidationContext context, string parameter)
+    /// <summary>
+    /// The files of the server's input folder that <c>/object_info</c> reveals: the choices of its file loaders (images, masks, audio,
+    /// video, latents; 3D models with their subfolders). Files of other kinds are not listed anywhere.
+    /// </summary>
+    private static HashSet<string> InputFolderFiles(NodeSchema schema) => InputFiles.GetValue(schema, static s =>
     {
-        var spec = context.Definition.FindInput(parameter);
-        var result = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var choice in spec?.Choices ?? [])
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (classType, input) in FileInputs)
         {
-            if (RelativePath(choice) is { Length: > 0 } relative)
+            if (!s.Definitions.TryGetValue(classType, out var definition) || definition.FindInput(input) is not { } spec)
             {
-                result.Add(relative);
+                continue;
+            }
+
+            foreach (var choice in spec.Choices)
+            {
+                if (RelativePath(choice) is { Length: > 0 } relative && !(classType.StartsWith("Load3D", StringComparison.Ordinal) && choice == "none"))
+                {
+                    files.Add(relative);
+                }
             }
         }
 
-        return result;
-    }
+        return files;
+    });
 
     /// <summary>The path relative to its folder as Python's <c>abspath(join(folder, name))</c> resolves it; <see langword="null"/> outside the folder.</summary>
     private static string? RelativePath(string name)

@@ -58,8 +58,9 @@ public sealed class CustomNodeValidation
 /// <summary>What a <see cref="CustomNodeValidation.Check"/> is given: what the server passes to the node's validation function.</summary>
 public sealed class CustomValidationContext
 {
-    internal CustomValidationContext(string nodeId, string classType, NodeDefinition definition, IReadOnlyDictionary<string, JsonNode?> arguments, IReadOnlyDictionary<string, JsonNode?>? inputTypes, bool trustFileLists)
+    internal CustomValidationContext(NodeSchema schema, string nodeId, string classType, NodeDefinition definition, IReadOnlyDictionary<string, JsonNode?> arguments, IReadOnlyDictionary<string, JsonNode?>? inputTypes, bool trustFileLists)
     {
+        Schema = schema;
         TrustFileLists = trustFileLists;
         NodeId = nodeId;
         ClassType = classType;
@@ -67,6 +68,9 @@ public sealed class CustomValidationContext
         Arguments = arguments;
         InputTypes = inputTypes;
     }
+
+    /// <summary>The server's node schema (for example the file lists of other loaders).</summary>
+    public NodeSchema Schema { get; }
 
     /// <summary>The node id.</summary>
     public string NodeId { get; }

@@ -29,20 +29,20 @@ namespace ComfyUI.Client;
 /// </remarks>
 public sealed class PromptValidator
 {
-    private readonly IReadOnlyDictionary<string, NodeDefinition> _definitions;
+    private readonly NodeSchema _schema;
     private readonly ConcurrentDictionary<string, ValidationClass> _classes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CustomNodeValidation> _customValidations = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, IReadOnlyList<NodeReplacement>> _replacements;
     private readonly bool _trustFileLists;
 
-    /// <summary>Creates a validator for a server's node definitions.</summary>
-    /// <param name="nodeDefinitions">The server's <c>/object_info</c> (<see cref="DiscoveryClient.GetObjectInfoAsync"/>).</param>
+    /// <summary>Creates a validator for a server's node schema.</summary>
+    /// <param name="schema">The server's node schema: <see cref="DiscoveryClient.GetNodeSchemaAsync"/>, or a saved <c>/object_info</c> (<see cref="NodeSchema.LoadAsync(string, CancellationToken)"/>).</param>
     /// <param name="options">The options, or <see langword="null"/> for the defaults.</param>
-    public PromptValidator(IReadOnlyDictionary<string, NodeDefinition> nodeDefinitions, PromptValidatorOptions? options = null)
+    public PromptValidator(NodeSchema schema, PromptValidatorOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(nodeDefinitions);
+        ArgumentNullException.ThrowIfNull(schema);
         options ??= new PromptValidatorOptions();
-        _definitions = nodeDefinitions;
+        _schema = schema;
         foreach (var validation in options.CustomValidations ?? [])
         {
             _customValidations[validation.ClassType] = validation;
@@ -81,22 +81,25 @@ public sealed class PromptValidator
     /// <param name="json">The JSON text.</param>
     /// <returns>The server's verdict.</returns>
     /// <exception cref="FormatException">The text is not JSON; the message says where.</exception>
-    public PromptValidationResult ValidateJson(string json)
+    public PromptValidationResult ValidateJson(string json) => ValidateJson(json, setOrder: null);
+
+    /// <summary>As <see cref="ValidateJson(string)"/>, taking outputs and inputs in the order <paramref name="setOrder"/> shuffles them (tests: any server process's order).</summary>
+    internal PromptValidationResult ValidateJson(string json, Random? setOrder)
     {
         ArgumentNullException.ThrowIfNull(json);
         var root = PyJson.Parse(json);
         if (root is PyDict body && body.Get("prompt") is PyDict prompt && !prompt.ContainsKey("class_type"))
         {
-            return Validate(prompt, body.Get("partial_execution_targets"));
+            return Validate(prompt, body.Get("partial_execution_targets"), setOrder);
         }
 
-        return Validate(root, null);
+        return Validate(root, null, setOrder);
     }
 
     private static PyList? Targets(IReadOnlyList<string>? targets) =>
         targets is null ? null : new PyList(targets.Select(t => (PyValue)new PyStr(t ?? throw new ArgumentException("A target id is null.", nameof(targets)))).ToList());
 
-    private PromptValidationResult Validate(PyValue root, PyValue? partialExecutionTargets)
+    private PromptValidationResult Validate(PyValue root, PyValue? partialExecutionTargets, Random? setOrder = null)
     {
         try
         {
@@ -105,8 +108,8 @@ public sealed class PromptValidator
                 throw new ServerFailure(PyException.AttributeError($"'{root.TypeName}' object has no attribute 'items'"));
             }
 
-            NodeReplacer.Apply(prompt, _replacements, _definitions.ContainsKey);
-            var run = new PromptValidationRun(prompt, FindClass, _customValidations, _trustFileLists);
+            NodeReplacer.Apply(prompt, _replacements, _schema.Contains);
+            var run = new PromptValidationRun(prompt, _schema, FindClass, _customValidations, _trustFileLists, setOrder);
             var verdict = run.ValidatePrompt(partialExecutionTargets);
             return PromptValidationResult.From(verdict, run.NotRun);
         }
@@ -116,8 +119,11 @@ public sealed class PromptValidator
         }
     }
 
+    /// <summary>The schema this validator checks against.</summary>
+    public NodeSchema Schema => _schema;
+
     private ValidationClass? FindClass(string classType) =>
         _classes.TryGetValue(classType, out var cls) ? cls
-        : _definitions.TryGetValue(classType, out var definition) ? _classes.GetOrAdd(classType, _ => ValidationClass.From(definition))
+        : _schema.Definitions.TryGetValue(classType, out var definition) ? _classes.GetOrAdd(classType, _ => ValidationClass.From(definition))
         : null;
 }

@@ -67,6 +67,7 @@ internal sealed partial class PromptValidationRun
         }
 
         var context = new CustomValidationContext(
+            _schema,
             id,
             classType,
             cls.Definition,

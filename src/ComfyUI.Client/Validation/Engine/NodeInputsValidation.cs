@@ -21,15 +21,21 @@ internal sealed partial class PromptValidationRun
     private const string InputTypesParameter = "input_types";
 
     private readonly PyDict _prompt;
+    private readonly NodeSchema _schema;
     private readonly Func<string, ValidationClass?> _classes;
     private readonly IReadOnlyDictionary<string, CustomNodeValidation> _customValidations;
     private readonly bool _trustFileLists;
+
+    // Tests only: take outputs and inputs in a random order, as a server process with some hash seed would.
+    private readonly Random? _setOrder;
     private readonly Dictionary<string, NodeVerdict> _validated = new(StringComparer.Ordinal);
     private readonly List<string> _validatedOrder = [];
 
-    public PromptValidationRun(PyDict prompt, Func<string, ValidationClass?> classes, IReadOnlyDictionary<string, CustomNodeValidation> customValidations, bool trustFileLists)
+    public PromptValidationRun(PyDict prompt, NodeSchema schema, Func<string, ValidationClass?> classes, IReadOnlyDictionary<string, CustomNodeValidation> customValidations, bool trustFileLists, Random? setOrder = null)
     {
+        _setOrder = setOrder;
         _prompt = prompt;
+        _schema = schema;
         _classes = classes;
         _customValidations = customValidations;
         _trustFileLists = trustFileLists;
@@ -236,8 +242,11 @@ internal sealed partial class PromptValidationRun
     }
 
     /// <summary>Required then optional inputs, each name once (the server's set union, in declaration order).</summary>
-    private static IEnumerable<string> InputOrder(FinalizedInputs finalized) =>
-        finalized.Required.Keys.Concat(finalized.Optional.Keys.Where(name => !finalized.Required.ContainsKey(name)));
+    private IEnumerable<string> InputOrder(FinalizedInputs finalized)
+    {
+        var names = finalized.Required.Keys.Concat(finalized.Optional.Keys.Where(name => !finalized.Required.ContainsKey(name)));
+        return _setOrder is null ? names : names.OrderBy(_ => _setOrder.Next()).ToList();
+    }
 
     /// <summary><c>prompt[o_id]</c>: a string key that exists, otherwise Python's KeyError (or TypeError for a list or dict).</summary>
     private string LinkedNodeId(PyValue key)

@@ -62,6 +62,11 @@ internal sealed partial class PromptValidationRun
         }
 
         outputs.Sort(NodeIdComparer.Instance);
+        if (_setOrder is not null)
+        {
+            outputs = outputs.OrderBy(_ => _setOrder.Next()).ToList();
+        }
+
         var goodOutputs = new List<string>();
         var failed = new List<(string Output, List<PyDict> Reasons)>();
         var nodeErrors = new PyDict();
