@@ -20,10 +20,12 @@ namespace ComfyUI.Client;
 /// </para>
 /// <para>
 /// Where the server's order depends on its process (it walks outputs and each node's inputs in Python set order, which changes
-/// with the hash seed of each server process), the SDK takes one documented order: outputs by node id, inputs in the class's
-/// declaration order (required, then optional). That decides the order of errors within a node, of <c>dependent_outputs</c>
-/// (and with several failed outputs, which outputs a node lists), and which linked nodes are reached before a broken link stops a
-/// node's validation. Tracebacks are empty lists.
+/// with the hash seed of each server process), the SDK takes one documented order: outputs by node id (numbers by value);
+/// a node's inputs in the class's declaration order (required, then optional), except that a link the server cannot look up
+/// (a missing node or output slot), which stops the node's validation, comes last, so that everything else the node links to is
+/// validated and reported. That decides the order of errors within a node, of <c>dependent_outputs</c> (and with several failed
+/// outputs, which outputs a node lists), which linked nodes are reported when a broken link stops a node's validation, and for
+/// which of its users a broken node's exception is reported. Tracebacks are empty lists.
 /// </para>
 /// <para>Thread-safe: one validator can validate many prompts at once.</para>
 /// </remarks>

@@ -85,7 +85,7 @@ internal sealed partial class PromptValidationRun
         var errors = new List<PyDict>();
         var valid = true;
 
-        foreach (var name in InputOrder(finalized))
+        foreach (var name in InputOrder(finalized, inputs))
         {
             var (spec, isRequired) = finalized.Find(name)!.Value;
             var inputType = spec is PyList { Count: > 0 } list ? list[0] : throw PyException.IndexError("tuple index out of range");
@@ -241,11 +241,41 @@ internal sealed partial class PromptValidationRun
         return null;
     }
 
-    /// <summary>Required then optional inputs, each name once (the server's set union, in declaration order).</summary>
-    private IEnumerable<string> InputOrder(FinalizedInputs finalized)
+    /// <summary>
+    /// The order of a node's inputs (the server's is a Python set's): required then optional in declaration order, each name once,
+    /// except that links the server fails to look up (a missing node, a slot that does not exist) come last. Such a link stops
+    /// the node's validation; the server's set order puts it anywhere, so any choice matches some server process. Last is the
+    /// order that validates, and so reports, everything else the node links to.
+    /// </summary>
+    private List<string> InputOrder(FinalizedInputs finalized, PyDict inputs)
     {
-        var names = finalized.Required.Keys.Concat(finalized.Optional.Keys.Where(name => !finalized.Required.ContainsKey(name)));
-        return _setOrder is null ? names : names.OrderBy(_ => _setOrder.Next()).ToList();
+        var names = finalized.Required.Keys.Concat(finalized.Optional.Keys.Where(name => !finalized.Required.ContainsKey(name))).ToList();
+        if (_setOrder is not null)
+        {
+            return names.OrderBy(_ => _setOrder.Next()).ToList();
+        }
+
+        return names.Where(name => !BreaksValidation(inputs.Get(name))).Concat(names.Where(name => BreaksValidation(inputs.Get(name)))).ToList();
+    }
+
+    /// <summary>Whether a value is a two-item link whose node or slot lookup raises on the server.</summary>
+    private bool BreaksValidation(PyValue? value)
+    {
+        if (value is not PyList { Count: 2 } link)
+        {
+            return false;
+        }
+
+        try
+        {
+            var linkedId = LinkedNodeId(link[0]);
+            ReturnType(_classes(((PyStr)((PyDict)_prompt[linkedId])["class_type"]).Value)!, link[1]);
+            return false;
+        }
+        catch (PyException)
+        {
+            return true;
+        }
     }
 
     /// <summary><c>prompt[o_id]</c>: a string key that exists, otherwise Python's KeyError (or TypeError for a list or dict).</summary>
