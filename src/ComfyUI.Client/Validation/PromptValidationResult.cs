@@ -112,8 +112,8 @@ public sealed class PromptValidationResult
 
         body["node_errors"] = verdict.NodeErrors;
         using var document = JsonDocument.Parse(PyJson.Dump(body, quoteLiterals: true));
-        var nodeErrors = ComfyErrorParser.ReadNodeErrors(document.RootElement);
         var error = verdict.Valid ? null : ComfyErrorParser.FromElement(document.RootElement);
+        var nodeErrors = error?.NodeErrors ?? ComfyErrorParser.ReadNodeErrors(document.RootElement);
         return new PromptValidationResult(
             verdict.Valid ? HttpStatusCode.OK : HttpStatusCode.BadRequest,
             PyJson.Dump(body),
