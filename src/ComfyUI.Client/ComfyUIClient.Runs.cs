@@ -41,11 +41,18 @@ public partial class ComfyUIClient
     /// No other prompt is touched.
     /// </param>
     /// <returns>The queued, tracked run.</returns>
-    /// <exception cref="ComfyUIPromptValidationException">The server rejected the prompt; nothing was queued.</exception>
+    /// <exception cref="ComfyUIPromptValidationException">
+    /// The server rejected the prompt, or would have (offline validation, <see cref="ComfyUIClientOptions.ValidatePrompts"/>); nothing was queued.
+    /// </exception>
     public virtual async Task<PromptRun> SubmitAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(workflow);
         options ??= new PromptOptions();
+        if (options.Validate ?? Pipeline.Options.ValidatePrompts)
+        {
+            await ValidateBeforeSubmitAsync(workflow, options, cancellationToken).ConfigureAwait(false);
+        }
+
         var promptId = options.PromptId ?? QueueClient.NewPromptId();
         var extraData = options.ExtraData?.DeepClone().AsObject() ?? [];
         if (options.PreviewMethod is not null)

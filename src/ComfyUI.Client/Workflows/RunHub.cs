@@ -10,6 +10,8 @@ namespace ComfyUI.Client;
 /// </summary>
 internal sealed class RunHub : IAsyncDisposable
 {
+    private long _reconnects;
+
     private readonly ConcurrentDictionary<string, PromptRun> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private ComfyWebSocket? _socket;
@@ -27,6 +29,9 @@ internal sealed class RunHub : IAsyncDisposable
 
     /// <summary>How many runs are being tracked.</summary>
     public int ActiveRuns => _runs.Count;
+
+    /// <summary>How many times the socket reconnected (the server may have restarted each time).</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
 
     /// <summary>
     /// Makes sure the socket is connected before a prompt is submitted. Returns <see langword="false"/> when it cannot be opened
@@ -114,6 +119,11 @@ internal sealed class RunHub : IAsyncDisposable
                 return;
             case ReconnectedMessage:
             case ConnectedMessage:
+                if (message is ReconnectedMessage)
+                {
+                    Interlocked.Increment(ref _reconnects);
+                }
+
                 _healthy = true;
                 // Events sent while the socket was away are lost: ask every run to check the server.
                 foreach (var run in _runs.Values)
