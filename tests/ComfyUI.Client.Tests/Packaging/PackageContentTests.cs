@@ -10,6 +10,7 @@ namespace ComfyUI.Client.Tests.Packaging;
 /// symbol package; the libraries carry XML docs for every target framework and the right dependencies per framework; the tool runs
 /// on the base .NET 8 and .NET 10 runtimes (no ASP.NET Core).
 /// </summary>
+[Collection(nameof(PackagingCollection))]
 public sealed partial class PackageContentTests(PackedPackages packages) : IClassFixture<PackedPackages>
 {
     private static readonly string[] LibraryFrameworks = ["net8.0", "net10.0"];
@@ -152,3 +153,10 @@ public sealed partial class PackageContentTests(PackedPackages packages) : IClas
     [GeneratedRegex(@"\]\((?!https?://)[^)]*\)")]
     private static partial Regex RelativeLinks();
 }
+
+/// <summary>
+/// Packing is a full Release build: it runs alone, after the parallel tests, so its CPU load does not slow the tests that wait on
+/// deadlines.
+/// </summary>
+[CollectionDefinition(nameof(PackagingCollection), DisableParallelization = true)]
+public sealed class PackagingCollection;
