@@ -38,6 +38,7 @@ internal static class CliApp
         DiscoveryCommands.Add(root);
         FileCommands.Add(root);
         FakeServerCommand.Add(root);
+        CodegenCommand.Add(root);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
