@@ -19,7 +19,9 @@ public abstract class DynamicComboOption
 
     /// <summary>Writes the option's own inputs (generated).</summary>
     /// <param name="writer">A writer whose names are prefixed with the combo input's name.</param>
-    protected internal abstract void WriteInputs(NodeInputWriter writer);
+    protected abstract void WriteInputs(NodeInputWriter writer);
+
+    internal void ComfyWriteInputs(NodeInputWriter writer) => WriteInputs(writer);
 
     /// <summary>Returns the key.</summary>
     /// <returns>The key.</returns>

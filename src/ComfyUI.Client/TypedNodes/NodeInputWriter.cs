@@ -148,7 +148,7 @@ public sealed class NodeInputWriter
         }
 
         Set(name, JsonValue.Create(option.Key));
-        option.WriteInputs(new NodeInputWriter(_node, _owner, _prefix + name + "."));
+        option.ComfyWriteInputs(new NodeInputWriter(_node, _owner, _prefix + name + "."));
     }
 
     /// <summary>

@@ -26,7 +26,9 @@ public abstract class TypedNode
 
     /// <summary>Writes the node's inputs into the prompt (generated).</summary>
     /// <param name="writer">The writer for this node's inputs.</param>
-    protected internal abstract void WriteInputs(NodeInputWriter writer);
+    protected abstract void WriteInputs(NodeInputWriter writer);
+
+    internal void ComfyWriteInputs(NodeInputWriter writer) => WriteInputs(writer);
 
     /// <summary>Returns the node class.</summary>
     /// <returns>The class name.</returns>
@@ -49,5 +51,7 @@ public abstract class TypedNode<TOutputs> : TypedNode
     /// <summary>Creates the handle of this node once it is in a workflow (generated).</summary>
     /// <param name="node">The node in the workflow.</param>
     /// <returns>The handle.</returns>
-    protected internal abstract TOutputs CreateOutputs(NodeReference node);
+    protected abstract TOutputs CreateOutputs(NodeReference node);
+
+    internal TOutputs ComfyCreateOutputs(NodeReference node) => CreateOutputs(node);
 }

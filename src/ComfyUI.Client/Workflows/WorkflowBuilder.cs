@@ -80,7 +80,7 @@ public sealed class WorkflowBuilder
         ArgumentNullException.ThrowIfNull(node);
         var placeholder = _workflow.AddNode(node.ComfyClassType, id, title);
         _typed.Add((placeholder.Id, node));
-        return node.CreateOutputs(new NodeReference(placeholder.Id, node.ComfyClassType, _workflow));
+        return node.ComfyCreateOutputs(new NodeReference(placeholder.Id, node.ComfyClassType, _workflow));
     }
 
     /// <summary>
@@ -97,7 +97,7 @@ public sealed class WorkflowBuilder
         var workflow = _workflow.Clone();
         foreach (var (id, node) in _typed)
         {
-            node.WriteInputs(new NodeInputWriter(workflow.Node(id), _workflow, ""));
+            node.ComfyWriteInputs(new NodeInputWriter(workflow.Node(id), _workflow, ""));
         }
 
         _warnings = Prune(workflow);
