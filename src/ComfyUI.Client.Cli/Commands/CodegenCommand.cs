@@ -1,6 +1,8 @@
+extern alias generators;
+
 using System.CommandLine;
 using System.Text;
-using ComfyUI.Client.Generators.CodeGen;
+using generators::ComfyUI.Client.Generators.CodeGen;
 
 namespace ComfyUI.Client.Cli.Commands;
 

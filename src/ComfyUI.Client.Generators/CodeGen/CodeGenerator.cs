@@ -1,14 +1,11 @@
-using System;
-using System.Collections.Generic;
 using ComfyUI.Client.Generators.CodeGen.Emit;
-using ComfyUI.Client.Generators.CodeGen.Json;
-using ComfyUI.Client.Generators.CodeGen.Schema;
 
 namespace ComfyUI.Client.Generators.CodeGen;
 
 /// <summary>
-/// The code generator core: <c>/object_info</c> JSON text in, one C# file out. Both front ends (the source generator and
-/// <c>comfyui codegen</c>) call <see cref="Generate"/>, so for the same text and options they emit the same bytes.
+/// The code generator core: <c>/object_info</c> JSON text in, one C# file out, over the SDK's own node schema (<see cref="NodeSchema"/>,
+/// the model conversion and validation use). Both front ends (the source generator and <c>comfyui codegen</c>) call
+/// <see cref="Generate"/> in this assembly, so for the same text and options they emit the same bytes.
 /// </summary>
 internal static class CodeGenerator
 {
@@ -36,15 +33,10 @@ internal static class CodeGenerator
             return new CodeGenResult(null, messages, 0, 0);
         }
 
-        List<NodeModel> nodes;
+        List<NodeClassSchema> nodes;
         try
         {
-            nodes = SchemaReader.Read(JsonReader.Parse(objectInfoJson));
-        }
-        catch (JsonReadException ex)
-        {
-            messages.Add(CodeGenMessage.Error(CodeGenMessage.InvalidJson, "The file is not valid JSON: " + ex.Message, ex.Line, ex.Column));
-            return new CodeGenResult(null, messages, 0, 0);
+            nodes = NodeSchema.Parse(objectInfoJson).Classes.ToList();
         }
         catch (FormatException ex)
         {
@@ -59,7 +51,7 @@ internal static class CodeGenerator
 
         var plan = new TypePlan(nodes);
         var selected = nodes.FindAll(filter.Matches);
-        selected.Sort((a, b) => string.CompareOrdinal(plan.ClassOf(a.Name), plan.ClassOf(b.Name)));
+        selected.Sort((a, b) => string.CompareOrdinal(plan.ClassOf(a.ClassType), plan.ClassOf(b.ClassType)));
         var types = TypePlan.TypesOf(selected);
 
         var writer = new CodeWriter();

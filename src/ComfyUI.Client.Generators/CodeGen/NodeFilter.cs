@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using ComfyUI.Client.Generators.CodeGen.Schema;
 
 namespace ComfyUI.Client.Generators.CodeGen;
 
@@ -50,7 +49,7 @@ internal sealed class NodeFilter
         return filter;
     }
 
-    public bool Matches(NodeModel node)
+    public bool Matches(NodeClassSchema node)
     {
         if (IsEmpty)
         {
@@ -69,7 +68,7 @@ internal sealed class NodeFilter
     }
 
     /// <summary>The entries that match none of <paramref name="nodes"/> (probably misspelt).</summary>
-    public List<string> Unmatched(IReadOnlyList<NodeModel> nodes)
+    public List<string> Unmatched(IReadOnlyList<NodeClassSchema> nodes)
     {
         var result = new List<string>();
         foreach (var (kind, value) in _entries)
@@ -93,13 +92,13 @@ internal sealed class NodeFilter
         return result;
     }
 
-    private static bool Matches(string kind, string value, NodeModel node) => kind switch
+    private static bool Matches(string kind, string value, NodeClassSchema node) => kind switch
     {
         "module" => IsUnder(node.PythonModule, value, '.'),
         "category" => IsUnder(node.Category, value, '/'),
         _ => value.EndsWith("*", StringComparison.Ordinal)
-            ? node.Name.StartsWith(value.Substring(0, value.Length - 1), StringComparison.Ordinal)
-            : string.Equals(node.Name, value, StringComparison.Ordinal),
+            ? node.ClassType.StartsWith(value.Substring(0, value.Length - 1), StringComparison.Ordinal)
+            : string.Equals(node.ClassType, value, StringComparison.Ordinal),
     };
 
     private static bool IsUnder(string? actual, string value, char separator) =>

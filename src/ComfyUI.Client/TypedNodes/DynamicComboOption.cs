@@ -18,7 +18,7 @@ public abstract class DynamicComboOption
     public string Key { get; }
 
     /// <summary>Writes the option's own inputs (generated).</summary>
-    /// <param name="writer">A writer whose names are prefixed with the combo input's name.</param>
+    /// <param name="writer">The node's writer (the option's inputs are named <c>&lt;combo input&gt;.&lt;input&gt;</c>).</param>
     protected abstract void WriteInputs(NodeInputWriter writer);
 
     internal void ComfyWriteInputs(NodeInputWriter writer) => WriteInputs(writer);

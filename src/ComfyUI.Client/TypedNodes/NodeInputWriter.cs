@@ -11,13 +11,11 @@ public sealed class NodeInputWriter
 {
     private readonly WorkflowNode _node;
     private readonly Workflow _owner;
-    private readonly string _prefix;
 
-    internal NodeInputWriter(WorkflowNode node, Workflow owner, string prefix)
+    internal NodeInputWriter(WorkflowNode node, Workflow owner)
     {
         _node = node;
         _owner = owner;
-        _prefix = prefix;
     }
 
     /// <summary>Writes a widget input: its literal, or the link.</summary>
@@ -137,7 +135,7 @@ public sealed class NodeInputWriter
         Set(name, new JsonObject { ["__value__"] = array });
     }
 
-    /// <summary>Writes the chosen option of a V3 dynamic combo and the inputs that option brings.</summary>
+    /// <summary>Writes the chosen option of a V3 dynamic combo and the inputs that option brings (named <c>&lt;name&gt;.&lt;input&gt;</c>).</summary>
     /// <param name="name">The input name.</param>
     /// <param name="option">The option, or <see langword="null"/> to leave the input out.</param>
     public void WriteOption(string name, DynamicComboOption? option)
@@ -148,7 +146,7 @@ public sealed class NodeInputWriter
         }
 
         Set(name, JsonValue.Create(option.Key));
-        option.ComfyWriteInputs(new NodeInputWriter(_node, _owner, _prefix + name + "."));
+        option.ComfyWriteInputs(this);
     }
 
     /// <summary>
@@ -196,8 +194,8 @@ public sealed class NodeInputWriter
         }
     }
 
-    private void Set(string name, JsonNode? value) => _node.SetInputValue(_prefix + name, value);
+    private void Set(string name, JsonNode? value) => _node.SetInputValue(name, value);
 
     private InvalidOperationException Fail(string name, string problem) =>
-        new($"Input '{_prefix}{name}' of node '{_node.Id}' ({_node.ClassType}) {problem}.");
+        new($"Input '{name}' of node '{_node.Id}' ({_node.ClassType}) {problem}.");
 }

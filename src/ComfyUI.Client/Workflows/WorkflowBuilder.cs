@@ -97,7 +97,7 @@ public sealed class WorkflowBuilder
         var workflow = _workflow.Clone();
         foreach (var (id, node) in _typed)
         {
-            node.ComfyWriteInputs(new NodeInputWriter(workflow.Node(id), _workflow, ""));
+            node.ComfyWriteInputs(new NodeInputWriter(workflow.Node(id), _workflow));
         }
 
         _warnings = Prune(workflow);

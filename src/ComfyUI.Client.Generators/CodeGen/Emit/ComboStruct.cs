@@ -1,7 +1,5 @@
-using System.Collections.Generic;
-using ComfyUI.Client.Generators.CodeGen.Json;
+using System.Text.Json;
 using ComfyUI.Client.Generators.CodeGen.Naming;
-using ComfyUI.Client.Generators.CodeGen.Schema;
 
 namespace ComfyUI.Client.Generators.CodeGen.Emit;
 
@@ -13,7 +11,7 @@ internal static class ComboStruct
 {
     private const string ComboValue = InputMembers.Sdk + "ComboValue";
 
-    public static void Write(CodeWriter writer, Emitter emitter, string name, string property, InputModel input)
+    public static void Write(CodeWriter writer, Emitter emitter, string name, string property, NodeInputSchema input)
     {
         Docs.Element(writer, "summary",
             $"A value of <see cref=\"{property}\"/>: one of the choices below, any other text the server offers (choices such as model names differ between servers), or a link from a {Docs.Code("COMBO")} output.");
@@ -26,15 +24,15 @@ internal static class ComboStruct
         scope.Reserve(name);
         var seen = new HashSet<string>(System.StringComparer.Ordinal);
         var integral = false;
-        foreach (var choice in input.Choices)
+        foreach (var choice in InputShapes.ChoicesOf(input))
         {
             var text = Literals.ChoiceText(choice);
-            if (!seen.Add((choice.IsString ? "s:" : "j:") + text))
+            if (!seen.Add((choice.ValueKind == JsonValueKind.String ? "s:" : "j:") + text))
             {
                 continue;
             }
 
-            integral |= choice.Kind == JsonKind.Number && Literals.Integer(choice, unsigned: false) is not null;
+            integral |= choice.ValueKind == JsonValueKind.Number && Literals.Integer(choice, unsigned: false) is not null;
             writer.Line();
             Docs.Element(writer, "summary", Docs.Code(text));
             writer.Line($"public static {name} {scope.Claim(Names.Pascal(text))} => new {name}({ValueOf(choice)});");
@@ -65,6 +63,8 @@ internal static class ComboStruct
     }
 
     /// <summary>The <c>ComboValue</c> expression of a choice: text for a string, JSON for a number.</summary>
-    public static string ValueOf(JsonValue choice) =>
-        choice.IsString ? $"{ComboValue}.Text({Literals.String(choice.Text)})" : $"{ComboValue}.Json({Literals.String(Literals.Json(choice))})";
+    public static string ValueOf(JsonElement choice) =>
+        choice.ValueKind == JsonValueKind.String
+            ? $"{ComboValue}.Text({Literals.String(choice.GetString()!)})"
+            : $"{ComboValue}.Json({Literals.String(Literals.Json(choice))})";
 }

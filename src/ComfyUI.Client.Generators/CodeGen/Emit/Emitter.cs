@@ -1,6 +1,4 @@
-using System.Collections.Generic;
 using ComfyUI.Client.Generators.CodeGen.Naming;
-using ComfyUI.Client.Generators.CodeGen.Schema;
 
 namespace ComfyUI.Client.Generators.CodeGen.Emit;
 
@@ -41,9 +39,9 @@ internal sealed class Emitter
         writer.Close();
     }
 
-    public void WriteNode(CodeWriter writer, NodeModel node)
+    public void WriteNode(CodeWriter writer, NodeClassSchema node)
     {
-        var name = _plan.ClassOf(node.Name);
+        var name = _plan.ClassOf(node.ClassType);
         var scope = new NameScope(Names.ObjectMembers);
         scope.Reserve(name);
         foreach (var reserved in NodeReserved)
@@ -53,24 +51,24 @@ internal sealed class Emitter
 
         var members = new InputMembers(this, node.Inputs, scope);
 
-        var summary = Docs.Code(node.Name) + (node.DisplayName != node.Name ? " (" + Docs.Escape(node.DisplayName) + ")" : "") + "."
+        var summary = Docs.Code(node.ClassType) + (node.DisplayName != node.ClassType ? " (" + Docs.Escape(node.DisplayName) + ")" : "") + "."
             + (node.Description.Length > 0 ? "\n" + Docs.Escape(node.Description) : "");
         Docs.Element(writer, "summary", summary);
         Docs.Element(writer, "remarks", Docs.Sentences(new[]
         {
             node.Category is { Length: > 0 } category ? "Category " + Docs.Code(category) + "." : null,
             node.PythonModule is { Length: > 0 } module ? "Module " + Docs.Code(module) + "." : null,
-            node.OutputNode ? "An output node: a workflow runs the nodes it needs." : null,
-            node.Deprecated ? "Deprecated." : null,
-            node.Experimental ? "Experimental." : null,
-            node.ApiNode ? "An API node: it calls a paid service." : null,
-            node.DevOnly ? "For development only." : null,
+            node.IsOutputNode ? "An output node: a workflow runs the nodes it needs." : null,
+            node.IsDeprecated ? "Deprecated." : null,
+            node.IsExperimental ? "Experimental." : null,
+            node.IsApiNode ? "An API node: it calls a paid service." : null,
+            node.IsDevOnly ? "For development only." : null,
         }));
         writer.Line(Attribute(node));
         writer.Open($"public sealed partial class {name} : {Sdk}TypedNode<{name}.Outputs>");
-        Docs.Element(writer, "summary", $"Creates a {Docs.Code(node.Name)} node: set its inputs, then add it to a <see cref=\"{Sdk}WorkflowBuilder\"/>.");
+        Docs.Element(writer, "summary", $"Creates a {Docs.Code(node.ClassType)} node: set its inputs, then add it to a <see cref=\"{Sdk}WorkflowBuilder\"/>.");
         writer.Line($"public {name}()");
-        writer.Line($"    : base({Literals.String(node.Name)}, {(node.OutputNode ? "true" : "false")})");
+        writer.Line($"    : base({Literals.String(node.ClassType)}, {(node.IsOutputNode ? "true" : "false")})");
         writer.Line("{");
         writer.Line("}");
         members.WriteProperties(writer);
@@ -88,10 +86,10 @@ internal sealed class Emitter
         writer.Close();
     }
 
-    private void WriteHandle(CodeWriter writer, NodeModel node)
+    private void WriteHandle(CodeWriter writer, NodeClassSchema node)
     {
         Docs.Element(writer, "summary",
-            $"A {Docs.Code(node.Name)} node in a workflow, as <see cref=\"{Sdk}WorkflowBuilder\"/> hands it out: its outputs, to link into inputs of later nodes.");
+            $"A {Docs.Code(node.ClassType)} node in a workflow, as <see cref=\"{Sdk}WorkflowBuilder\"/> hands it out: its outputs, to link into inputs of later nodes.");
         writer.Open($"public sealed class Outputs : {Sdk}NodeHandle");
         writer.Line($"internal Outputs({Sdk}NodeReference node)");
         writer.Line("    : base(node)");
@@ -146,7 +144,7 @@ internal sealed class Emitter
     };
 
     /// <summary>Writes the option classes of a dynamic combo: an abstract base named <paramref name="baseName"/> and one class per option.</summary>
-    public void WriteDynamicCombo(CodeWriter writer, string baseName, string property, InputModel input)
+    public void WriteDynamicCombo(CodeWriter writer, string baseName, string property, NodeInputSchema input)
     {
         Docs.Element(writer, "summary",
             $"The options of <see cref=\"{property}\"/>: choose one by creating it (<c>new {baseName}.…()</c>); each option brings its own inputs.");
@@ -156,9 +154,9 @@ internal sealed class Emitter
         writer.Line("{");
         writer.Line("}");
         var names = OptionNames(baseName, input);
-        for (var i = 0; i < input.Options.Count; i++)
+        for (var i = 0; i < input.DynamicOptions.Count; i++)
         {
-            var option = input.Options[i];
+            var option = input.DynamicOptions[i];
             var name = names[i];
             var scope = new NameScope(Names.ObjectMembers);
             scope.Reserve(name);
@@ -191,16 +189,16 @@ internal sealed class Emitter
     }
 
     /// <summary>The initializer that chooses the default option, when that option needs nothing set; else <see langword="null"/>.</summary>
-    public static string? DefaultOption(string baseName, InputModel input, string key)
+    public static string? DefaultOption(string baseName, NodeInputSchema input, string key)
     {
         var names = OptionNames(baseName, input);
-        for (var i = 0; i < input.Options.Count; i++)
+        for (var i = 0; i < input.DynamicOptions.Count; i++)
         {
-            if (input.Options[i].Key == key)
+            if (input.DynamicOptions[i].Key == key)
             {
-                foreach (var nested in input.Options[i].Inputs)
+                foreach (var nested in input.DynamicOptions[i].Inputs)
                 {
-                    if (nested.MustBeSet)
+                    if (InputShapes.MustBeSet(nested))
                     {
                         return null;
                     }
@@ -213,7 +211,7 @@ internal sealed class Emitter
         return null;
     }
 
-    private static List<string> OptionNames(string baseName, InputModel input)
+    private static List<string> OptionNames(string baseName, NodeInputSchema input)
     {
         var scope = new NameScope(Names.ObjectMembers);
         scope.Reserve(baseName);
@@ -223,7 +221,7 @@ internal sealed class Emitter
         }
 
         var names = new List<string>();
-        foreach (var option in input.Options)
+        foreach (var option in input.DynamicOptions)
         {
             names.Add(scope.Claim(Names.Pascal(option.Key), "Option"));
         }
@@ -231,10 +229,10 @@ internal sealed class Emitter
         return names;
     }
 
-    private static string Attribute(NodeModel node)
+    private static string Attribute(NodeClassSchema node)
     {
-        var parts = new List<string> { Literals.String(node.Name) };
-        if (node.DisplayName != node.Name)
+        var parts = new List<string> { Literals.String(node.ClassType) };
+        if (node.DisplayName != node.ClassType)
         {
             parts.Add("DisplayName = " + Literals.String(node.DisplayName));
         }
@@ -249,11 +247,11 @@ internal sealed class Emitter
             parts.Add("PythonModule = " + Literals.String(module));
         }
 
-        AddFlag(parts, "OutputNode", node.OutputNode);
-        AddFlag(parts, "Deprecated", node.Deprecated);
-        AddFlag(parts, "Experimental", node.Experimental);
-        AddFlag(parts, "ApiNode", node.ApiNode);
-        AddFlag(parts, "DevOnly", node.DevOnly);
+        AddFlag(parts, "OutputNode", node.IsOutputNode);
+        AddFlag(parts, "Deprecated", node.IsDeprecated);
+        AddFlag(parts, "Experimental", node.IsExperimental);
+        AddFlag(parts, "ApiNode", node.IsApiNode);
+        AddFlag(parts, "DevOnly", node.IsDevOnly);
         return $"[{Sdk}ComfyNode({string.Join(", ", parts)})]";
     }
 

@@ -1,8 +1,6 @@
-using System.Collections.Generic;
 using System.Globalization;
-using ComfyUI.Client.Generators.CodeGen.Json;
+using System.Text.Json;
 using ComfyUI.Client.Generators.CodeGen.Naming;
-using ComfyUI.Client.Generators.CodeGen.Schema;
 
 namespace ComfyUI.Client.Generators.CodeGen.Emit;
 
@@ -20,23 +18,22 @@ internal sealed class InputMembers
     private readonly List<Member> _members = new();
 
     /// <summary>Plans the names of the members in <paramref name="scope"/> (which already holds the class's reserved names).</summary>
-    public InputMembers(Emitter emitter, IReadOnlyList<InputModel> inputs, NameScope scope)
+    public InputMembers(Emitter emitter, IReadOnlyList<NodeInputSchema> inputs, NameScope scope)
     {
         _emitter = emitter;
         foreach (var input in inputs)
         {
-            _members.Add(new Member(input, scope.Claim(Names.Pascal(input.Name), "Input")));
+            _members.Add(new Member(input, InputShapes.Of(input), scope.Claim(Names.Pascal(InputShapes.LocalName(input)), "Input")));
         }
 
         // Nested types after every property, so a property keeps its name whatever types follow.
         foreach (var member in _members)
         {
-            var shape = member.Input.Shape == InputShape.Autogrow ? member.Input.Template?.Shape : member.Input.Shape;
-            if (shape == InputShape.Combo)
+            if (member.Shape == InputShape.Combo || (member.Shape == InputShape.Autogrow && member.Template is { } template && InputShapes.Of(template) == InputShape.Combo))
             {
                 member.NestedType = scope.Claim(member.Property + "Choice");
             }
-            else if (shape == InputShape.DynamicCombo && member.Input.Shape == InputShape.DynamicCombo)
+            else if (member.Shape == InputShape.DynamicCombo)
             {
                 member.NestedType = scope.Claim(member.Property + "Option");
             }
@@ -49,13 +46,13 @@ internal sealed class InputMembers
         foreach (var member in _members)
         {
             var input = member.Input;
-            var type = TypeOf(input, member.NestedType);
+            var type = TypeOf(input, member.Shape, member.NestedType);
             var initializer = Initializer(member);
-            var required = initializer is null && input.MustBeSet;
+            var required = initializer is null && InputShapes.MustBeSet(input);
             var nullable = initializer is null && !required;
             writer.Line();
             Docs.Element(writer, "summary", input.Tooltip is { Length: > 0 } tooltip ? Docs.Escape(tooltip) : $"The {Docs.Code(input.Name)} input.");
-            Docs.Element(writer, "remarks", Remarks(input, required, initializer is not null));
+            Docs.Element(writer, "remarks", Remarks(member, required, initializer is not null));
             writer.Line($"public {(required ? "required " : "")}{type}{(nullable ? "?" : "")} {member.Property} {{ get; set; }}{(initializer is null ? "" : " = " + initializer + ";")}");
         }
     }
@@ -67,7 +64,7 @@ internal sealed class InputMembers
         {
             var input = member.Input;
             var name = Literals.String(input.Name);
-            switch (input.Shape)
+            switch (member.Shape)
             {
                 case InputShape.Combo:
                     writer.Line(input.Multiselect ? $"writer.WriteComboList({name}, {member.Property});" : $"writer.WriteCombo({name}, {member.Property});");
@@ -76,12 +73,12 @@ internal sealed class InputMembers
                     writer.Line($"writer.WriteOption({name}, {member.Property});");
                     break;
                 case InputShape.Autogrow:
-                    var template = input.Template!;
-                    var slots = input.SlotNames is { } names
-                        ? "null, new[] { " + string.Join(", ", names.ConvertAll(Literals.String)) + " }"
-                        : Literals.String(input.Prefix ?? template.Name) + ", null";
-                    var write = template.Shape == InputShape.Combo ? "WriteCombo" : "Write";
-                    writer.Line($"writer.WriteAutogrow({name}, {member.Property}, {slots}, {Literals.Invariant(input.MinCount)}, {Literals.Invariant(input.MaxCount)}, static (w, slot, item) => w.{write}(slot, item));");
+                    var autogrow = input.Autogrow!;
+                    var slots = autogrow.Names.Count > 0
+                        ? "null, new[] { " + string.Join(", ", autogrow.Names.Select(Literals.String)) + " }"
+                        : Literals.String(autogrow.Prefix ?? InputShapes.LocalName(member.Template!)) + ", null";
+                    var write = member.Template is { } template && InputShapes.Of(template) == InputShape.Combo ? "WriteCombo" : "Write";
+                    writer.Line($"writer.WriteAutogrow({name}, {member.Property}, {slots}, {Literals.Invariant(InputShapes.MinItems(input))}, {Literals.Invariant(InputShapes.MaxItems(input))}, static (w, slot, item) => w.{write}(slot, item));");
                     break;
                 default:
                     writer.Line($"writer.Write({name}, {member.Property});");
@@ -100,31 +97,32 @@ internal sealed class InputMembers
                 continue;
             }
 
-            var input = member.Input.Shape == InputShape.Autogrow ? member.Input.Template! : member.Input;
             writer.Line();
-            if (input.Shape == InputShape.Combo)
+            if (member.Shape == InputShape.DynamicCombo)
             {
-                ComboStruct.Write(writer, _emitter, member.NestedType, member.Property, input);
+                _emitter.WriteDynamicCombo(writer, member.NestedType, member.Property, member.Input);
             }
             else
             {
-                _emitter.WriteDynamicCombo(writer, member.NestedType, member.Property, input);
+                ComboStruct.Write(writer, _emitter, member.NestedType, member.Property, member.Shape == InputShape.Autogrow ? member.Template! : member.Input);
             }
         }
     }
 
-    private string TypeOf(InputModel input, string? nestedType)
+    private string TypeOf(NodeInputSchema input, InputShape shape, string? nestedType)
     {
-        switch (input.Shape)
+        switch (shape)
         {
-            case InputShape.Int: return Sdk + (Literals.NeedsUInt64(input.Max) ? "Input<ulong>" : "Input<long>");
+            case InputShape.Int: return Sdk + (InputShapes.IsUnsigned(input) ? "Input<ulong>" : "Input<long>");
             case InputShape.Float: return Sdk + "Input<double>";
             case InputShape.String: return Sdk + "Input<string>";
             case InputShape.Boolean: return Sdk + "Input<bool>";
             case InputShape.Combo: return input.Multiselect ? ReadOnlyList + nestedType + ">" : nestedType!;
             case InputShape.Link: return Sdk + "Output<" + _emitter.Marker(input.Type) + ">";
             case InputShape.LinkOrJson: return Sdk + "Input<" + _emitter.Marker(input.Type) + ">";
-            case InputShape.Autogrow: return ReadOnlyList + TypeOf(input.Template!, nestedType) + ">";
+            case InputShape.Autogrow:
+                var template = InputShapes.TemplateOf(input);
+                return ReadOnlyList + (template is null ? Sdk + "Output" : TypeOf(template, InputShapes.Of(template), nestedType)) + ">";
             case InputShape.DynamicCombo: return nestedType!;
             default: return Sdk + "Output";
         }
@@ -134,57 +132,63 @@ internal sealed class InputMembers
     private string? Initializer(Member member)
     {
         var input = member.Input;
-        if (!input.Required || input.Default is not { } value)
+        if (!input.IsRequired || InputShapes.DefaultOf(input) is not { } value)
         {
             return null;
         }
 
-        switch (input.Shape)
+        switch (member.Shape)
         {
-            case InputShape.Int: return Literals.Integer(value, Literals.NeedsUInt64(input.Max));
+            case InputShape.Int: return Literals.Integer(value, InputShapes.IsUnsigned(input));
             case InputShape.Float: return Literals.Double(value);
             case InputShape.String: return Literals.Text(value);
             case InputShape.Boolean: return Literals.Boolean(value);
-            case InputShape.Combo when !input.Multiselect && value.Kind is JsonKind.String or JsonKind.Number:
+            case InputShape.Combo when !input.Multiselect && value.ValueKind is JsonValueKind.String or JsonValueKind.Number:
                 return $"new {member.NestedType}({ComboStruct.ValueOf(value)})";
             case InputShape.LinkOrJson:
                 return $"{Sdk}Input<{_emitter.Marker(input.Type)}>.FromJson({Literals.String(Literals.Json(value))})";
-            case InputShape.DynamicCombo when value.IsString:
-                return Emitter.DefaultOption(member.NestedType!, input, value.Text);
+            case InputShape.DynamicCombo when value.ValueKind == JsonValueKind.String:
+                return Emitter.DefaultOption(member.NestedType!, input, value.GetString()!);
             default: return null;
         }
     }
 
-    private static string Remarks(InputModel input, bool required, bool hasInitializer)
+    private static string Remarks(Member member, bool required, bool hasInitializer)
     {
+        var input = member.Input;
         var parts = new List<string?> { "Type " + Docs.Code(input.Type) + "." };
-        if (input.Default is { } value)
+        if (InputShapes.DefaultOf(input) is { } value)
         {
             parts.Add("Default: " + Docs.Code(Literals.ChoiceText(value)) + ".");
         }
 
-        parts.Add(Range(input));
+        parts.Add(Range(input, member.Shape));
         if (input.Multiline)
         {
             parts.Add("Multi-line text.");
         }
 
-        if (input.Shape == InputShape.Combo || input.Shape == InputShape.DynamicCombo)
+        if (member.Shape == InputShape.Combo)
         {
-            parts.Add(Choices(input.Choices));
+            parts.Add(Choices(InputShapes.ChoicesOf(input).Select(Literals.ChoiceText).ToList()));
+        }
+        else if (member.Shape == InputShape.DynamicCombo)
+        {
+            parts.Add(Choices(input.DynamicOptions.Select(o => o.Key).ToList()));
         }
 
-        if (input.Shape == InputShape.Autogrow)
+        if (member.Shape == InputShape.Autogrow)
         {
-            var first = input.SlotNames is { Count: > 0 } names ? names[0] : (input.Prefix ?? "") + "0";
-            parts.Add($"A list of {Literals.Invariant(input.MinCount)} to {Literals.Invariant(input.MaxCount)} items, sent as {Docs.Code(input.Name + "." + first)}, ….");
-            if (input.Template is { } template)
+            var autogrow = input.Autogrow!;
+            var first = autogrow.Names.Count > 0 ? autogrow.Names[0] : (autogrow.Prefix ?? "") + "0";
+            parts.Add($"A list of {Literals.Invariant(InputShapes.MinItems(input))} to {Literals.Invariant(InputShapes.MaxItems(input))} items, sent as {Docs.Code(input.Name + "." + first)}, ….");
+            if (member.Template is { } template)
             {
                 parts.Add("Each item: " + Docs.Code(template.Type) + "." + (template.Tooltip is { Length: > 0 } tip ? " " + Docs.Escape(tip) : ""));
             }
         }
 
-        parts.Add(input.Shape switch
+        parts.Add(member.Shape switch
         {
             InputShape.Int or InputShape.Float or InputShape.String or InputShape.Boolean => "A literal, or a link from an output of this type.",
             InputShape.LinkOrJson => "A link from an output of this type, or a JSON literal (Input.FromJson).",
@@ -195,51 +199,52 @@ internal sealed class InputMembers
         return Docs.Sentences(parts);
     }
 
-    private static string? Range(InputModel input)
+    private static string? Range(NodeInputSchema input, InputShape shape)
     {
-        if (input.Shape is not (InputShape.Int or InputShape.Float))
+        if (shape is not (InputShape.Int or InputShape.Float))
         {
             return null;
         }
 
-        var step = input.Step is null ? "" : ", step " + input.Step;
+        var step = input.Step is { } s ? ", step " + Literals.Number(s) : "";
         return (input.Min, input.Max) switch
         {
-            (null, null) => input.Step is null ? null : "Step " + input.Step + ".",
-            ({ } min, null) => $"Minimum {min}{step}.",
-            (null, { } max) => $"Maximum {max}{step}.",
-            ({ } min, { } max) => $"Range {min} to {max}{step}.",
+            (null, null) => input.Step is { } only ? "Step " + Literals.Number(only) + "." : null,
+            ({ } min, null) => $"Minimum {Literals.Number(min)}{step}.",
+            (null, { } max) => $"Maximum {Literals.Number(max)}{step}.",
+            ({ } min, { } max) => $"Range {Literals.Number(min)} to {Literals.Number(max)}{step}.",
         };
     }
 
-    private static string? Choices(List<JsonValue> choices)
+    private static string? Choices(List<string> choices)
     {
         if (choices.Count == 0)
         {
             return null;
         }
 
-        var shown = new List<string>();
-        for (var i = 0; i < choices.Count && i < Docs.MaxChoicesShown; i++)
-        {
-            shown.Add(Docs.Code(Literals.ChoiceText(choices[i])));
-        }
-
+        var shown = choices.Take(Docs.MaxChoicesShown).Select(Docs.Code);
         var more = choices.Count > Docs.MaxChoicesShown ? string.Format(CultureInfo.InvariantCulture, ", … ({0} in all)", choices.Count) : "";
         return "Choices: " + string.Join(", ", shown) + more + ".";
     }
 
     private sealed class Member
     {
-        public Member(InputModel input, string property)
+        public Member(NodeInputSchema input, InputShape shape, string property)
         {
             Input = input;
+            Shape = shape;
             Property = property;
+            Template = shape == InputShape.Autogrow ? InputShapes.TemplateOf(input) : null;
         }
 
-        public InputModel Input { get; }
+        public NodeInputSchema Input { get; }
+
+        public InputShape Shape { get; }
 
         public string Property { get; }
+
+        public NodeInputSchema? Template { get; }
 
         public string? NestedType { get; set; }
     }

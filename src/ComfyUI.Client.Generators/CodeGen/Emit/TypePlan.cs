@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using ComfyUI.Client.Generators.CodeGen.Naming;
-using ComfyUI.Client.Generators.CodeGen.Schema;
 
 namespace ComfyUI.Client.Generators.CodeGen.Emit;
 
@@ -17,14 +16,14 @@ internal sealed class TypePlan
     private readonly Dictionary<string, string> _classes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _markers = new(StringComparer.Ordinal);
 
-    public TypePlan(IReadOnlyList<NodeModel> nodes)
+    public TypePlan(IReadOnlyList<NodeClassSchema> nodes)
     {
         var scope = new NameScope(Reserved);
-        var sorted = new List<NodeModel>(nodes);
-        sorted.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var sorted = new List<NodeClassSchema>(nodes);
+        sorted.Sort((a, b) => string.CompareOrdinal(a.ClassType, b.ClassType));
         foreach (var node in sorted)
         {
-            _classes[node.Name] = scope.Claim(Names.ClassName(node.Name), "Node");
+            _classes[node.ClassType] = scope.Claim(Names.ClassName(node.ClassType), "Node");
         }
 
         foreach (var type in TypesOf(nodes))
@@ -34,7 +33,7 @@ internal sealed class TypePlan
     }
 
     /// <summary>The marker types that the inputs and outputs of <paramref name="nodes"/> use, in ordinal order.</summary>
-    public static SortedSet<string> TypesOf(IEnumerable<NodeModel> nodes)
+    public static SortedSet<string> TypesOf(IEnumerable<NodeClassSchema> nodes)
     {
         var types = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var node in nodes)
@@ -69,11 +68,11 @@ internal sealed class TypePlan
         type.Length > 0
         && type is not ("INT" or "FLOAT" or "STRING" or "BOOLEAN" or "*")
         && type.IndexOf(',') < 0
-        && !(type.StartsWith("COMFY_", StringComparison.Ordinal) && type.EndsWith("_V3", StringComparison.Ordinal));
+        && !InputShapes.IsV3Dynamic(type);
 
-    private static void CollectTypes(InputModel input, SortedSet<string> types)
+    private static void CollectTypes(NodeInputSchema input, SortedSet<string> types)
     {
-        switch (input.Shape)
+        switch (InputShapes.Of(input))
         {
             case InputShape.Link:
             case InputShape.LinkOrJson:
@@ -82,11 +81,11 @@ internal sealed class TypePlan
             case InputShape.Combo:
                 types.Add("COMBO");
                 break;
-            case InputShape.Autogrow when input.Template is not null:
-                CollectTypes(input.Template, types);
+            case InputShape.Autogrow when InputShapes.TemplateOf(input) is { } template:
+                CollectTypes(template, types);
                 break;
             case InputShape.DynamicCombo:
-                foreach (var option in input.Options)
+                foreach (var option in input.DynamicOptions)
                 {
                     foreach (var nested in option.Inputs)
                     {
