@@ -7,8 +7,8 @@ namespace ComfyUI.Client.Generators.CodeGen.Emit;
 /// <summary>
 /// The names at namespace level: one class per node class and one marker class per ComfyUI type (<c>IMAGE</c> → <c>Image</c>, the
 /// <c>T</c> of <c>Output&lt;T&gt;</c>). Planned over every class of the file, before any filter, so a filter never renames anything.
-/// Node classes claim names first (ordinal order of their raw names); a clash adds <c>Node</c>, a marker clash adds <c>Type</c>,
-/// a remaining clash a number. Names that user code sees through <c>using System;</c> or <c>using ComfyUI.Client;</c> are reserved so
+/// Node classes claim names first (those already identifiers first, then ordinal order of their raw names); a reserved name gets
+/// <c>Node</c> (classes) or <c>Type</c> (markers), a clash with an earlier name a number. Names that user code sees through <c>using System;</c> or <c>using ComfyUI.Client;</c> are reserved so
 /// the generated namespace never makes them ambiguous (<c>ARRAY</c> → <c>ArrayType</c>).
 /// </summary>
 internal sealed class TypePlan
@@ -19,11 +19,18 @@ internal sealed class TypePlan
     public TypePlan(IReadOnlyList<NodeClassSchema> nodes)
     {
         var scope = new NameScope(Reserved);
+        // Class names that are identifiers already claim first, so they are never renamed because of another class's odd name.
         var sorted = new List<NodeClassSchema>(nodes);
-        sorted.Sort((a, b) => string.CompareOrdinal(a.ClassType, b.ClassType));
+        sorted.Sort((a, b) => IsIdentifier(a).CompareTo(IsIdentifier(b)) is var order and not 0 ? -order : string.CompareOrdinal(a.ClassType, b.ClassType));
         foreach (var node in sorted)
         {
             _classes[node.ClassType] = scope.Claim(Names.ClassName(node.ClassType), "Node");
+        }
+
+        // A type named like a node class gets "Type", like one named like a System type.
+        foreach (var name in _classes.Values)
+        {
+            scope.Reserve(name);
         }
 
         foreach (var type in TypesOf(nodes))
@@ -54,6 +61,8 @@ internal sealed class TypePlan
 
         return types;
     }
+    private static bool IsIdentifier(NodeClassSchema node) => Names.ClassName(node.ClassType) == node.ClassType;
+
     /// <summary>The class of a node class.</summary>
     public string ClassOf(string nodeName) => _classes[nodeName];
 

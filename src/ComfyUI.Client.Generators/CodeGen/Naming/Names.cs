@@ -102,24 +102,31 @@ internal static class Names
     public static readonly string[] ObjectMembers = { "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize", "ReferenceEquals" };
 }
 
-/// <summary>Hands out unique identifiers in one scope (a namespace, a class's members): the first raw name to want an identifier gets it.</summary>
+/// <summary>
+/// Hands out unique identifiers in one scope (a namespace, a class's members): the first raw name to want an identifier gets it.
+/// A name that clashes with a reserved one gets the scope's suffix (<c>Array</c> → <c>ArrayType</c>, <c>Outputs</c> → <c>OutputsInput</c>);
+/// a name that clashes with an earlier one gets the first free number from 2 (<c>MyNode</c>, <c>MyNode2</c>).
+/// </summary>
 internal sealed class NameScope
 {
+    private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
 
     public NameScope(params string[] reserved)
     {
         foreach (var name in reserved)
         {
-            _taken.Add(name);
+            Reserve(name);
         }
     }
 
-    public void Reserve(string name) => _taken.Add(name);
+    public void Reserve(string name)
+    {
+        _reserved.Add(name);
+        _taken.Add(name);
+    }
 
-    public bool IsTaken(string name) => _taken.Contains(name);
-
-    /// <summary>The candidate itself when free, else the candidate followed by the first free number from 2.</summary>
+    /// <summary>The candidate when free; else the candidate followed by the first free number from 2.</summary>
     public string Claim(string candidate)
     {
         if (_taken.Add(candidate))
@@ -137,6 +144,6 @@ internal sealed class NameScope
         }
     }
 
-    /// <summary>Like <see cref="Claim"/>, but a taken candidate first tries <paramref name="suffix"/> (<c>Array</c> → <c>ArrayType</c>).</summary>
-    public string Claim(string candidate, string suffix) => _taken.Contains(candidate) ? Claim(candidate + suffix) : Claim(candidate);
+    /// <summary>Like <see cref="Claim(string)"/>, but a reserved candidate first becomes candidate + <paramref name="suffix"/>.</summary>
+    public string Claim(string candidate, string suffix) => Claim(_reserved.Contains(candidate) ? candidate + suffix : candidate);
 }
