@@ -67,8 +67,7 @@ public sealed class ValidationDifferentialTests
         Assert.True(wrongVerdicts.Count == 0, $"{wrongVerdicts.Count} verdicts differ from the server's:\n{report}");
         var unexplained = rows.Count(r => !r.MatchesA && !r.MatchesB && !r.SetOrderExplains);
         Assert.True(unexplained == 0, $"{unexplained} bodies differ from both servers' by more than the set order:\n{report}");
-        var orderFreeMatches = rows.Count(r => r.OrderFreeMatch);
-        Assert.True(orderFreeMatches >= rows.Count * 0.99, $"bodies equal to a server's (dependent_outputs aside): {orderFreeMatches}/{rows.Count}\n{report}");
+        // How many bodies equal one of the two processes' depends on their hash seeds: reported, not asserted.
     }
 
     private static IEnumerable<ValidationCase> Cases(NodeSchema schema)
@@ -122,6 +121,8 @@ public sealed class ValidationDifferentialTests
         text.AppendLine($"body equal to server A: {rows.Count(r => r.MatchesA)}/{rows.Count}; to either server: {either}/{rows.Count} ({100.0 * either / rows.Count:F2}%)");
         var orderFree = rows.Count(r => r.OrderFreeMatch);
         text.AppendLine($"equal to either server with dependent_outputs left out: {orderFree}/{rows.Count} ({100.0 * orderFree / rows.Count:F2}%)");
+        var setOrderFree = rows.Count(r => r.SetOrderFreeMatch);
+        text.AppendLine($"equal to either server with the three set-order effects reduced: {setOrderFree}/{rows.Count} ({100.0 * setOrderFree / rows.Count:F2}%)");
         if (twoServers)
         {
             text.AppendLine($"the two server processes differ on {rows.Count(r => !r.ServersAgree)}/{rows.Count}");
@@ -181,6 +182,15 @@ public sealed class ValidationDifferentialTests
         public bool MatchesB => CanonicalLocal == CanonicalB;
 
         public bool ServersAgree => CanonicalA == CanonicalB;
+
+        public bool SetOrderFreeMatch
+        {
+            get
+            {
+                var local = ServerBody.SetOrderFree(Local.Status, Local.Body, Case.Body);
+                return local == ServerBody.SetOrderFree(A.Status, A.Body, Case.Body) || local == ServerBody.SetOrderFree(B.Status, B.Body, Case.Body);
+            }
+        }
 
         public bool OrderFreeMatch
         {

@@ -19,6 +19,59 @@ internal static class ServerBody
     /// </summary>
     public static string OrderFree(int status, string body) => Canonical(status, body, dropDependentOutputs: true);
 
+    /// <summary>
+    /// <see cref="OrderFree"/>, and without the nodes upstream of a node whose validation stopped with an exception (a broken link):
+    /// which of them the server validated, and so reports, before it stopped follows its set order. All three set-order effects the
+    /// issue names are then reduced.
+    /// </summary>
+    public static string SetOrderFree(int status, string body, string promptBody)
+    {
+        var canonical = Canonical(status, body, dropDependentOutputs: true);
+        if (status != 400 && status != 200)
+        {
+            return canonical;
+        }
+
+        var answer = (PyDict)PyJson.Parse(canonical[(canonical.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        PyDict? prompt;
+        try
+        {
+            prompt = PyJson.Parse(promptBody) is PyDict b ? (b.Get("prompt") as PyDict ?? b) : null;
+        }
+        catch (FormatException)
+        {
+            prompt = null;
+        }
+
+        if (prompt is not null && answer.Get("node_errors") is PyDict nodes)
+        {
+            var aborted = nodes.Items.Where(n => n.Value is PyDict d && d.Get("errors") is PyList errors && errors.Items.OfType<PyDict>()
+                .Any(e => e.Get("type")?.Str() is "exception_during_inner_validation" or "exception_during_validation")).Select(n => n.Key).ToHashSet();
+            var upstream = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<string>(aborted);
+            while (stack.TryPop(out var id))
+            {
+                if (prompt.Get(id) is PyDict node && node.Get("inputs") is PyDict inputs)
+                {
+                    foreach (var value in inputs.Items.Select(i => i.Value).OfType<PyList>())
+                    {
+                        if (value.Count == 2 && value[0] is PyStr source && prompt.ContainsKey(source.Value) && upstream.Add(source.Value))
+                        {
+                            stack.Push(source.Value);
+                        }
+                    }
+                }
+            }
+
+            foreach (var id in upstream.Except(aborted).ToList())
+            {
+                nodes.Remove(id);
+            }
+        }
+
+        return $"{status} {PyJson.Dump(answer)}";
+    }
+
     private static string Canonical(int status, string body, bool dropDependentOutputs)
     {
         if (status >= 500)
