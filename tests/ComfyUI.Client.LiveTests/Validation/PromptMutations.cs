@@ -193,6 +193,7 @@ internal sealed partial class PromptGenerator
 
     private static IEnumerable<(string, JsonNode?)> IntValues() =>
     [
+        ("exponent_float", JsonNode.Parse("5e0")), ("float_string_int", "7.0"), ("plus_string", "+8"), ("huge_string", new string('9', 30)),
         ("abc", "abc"), ("float_string", "20.7"), ("float", 20.7), ("spaces", " 42 "), ("underscores", "4_2"), ("bool", true),
         ("null", null), ("wrapped", new JsonObject { ["__value__"] = 7 }), ("dict", new JsonObject { ["a"] = 1 }), ("big_float", 1e20),
         ("nan", Raw("NaN")), ("inf", Raw("Infinity")), ("seed_max", JsonNode.Parse("18446744073709551615")), ("2_64", JsonNode.Parse("18446744073709551616")),
@@ -220,6 +221,15 @@ internal sealed partial class PromptGenerator
 
     private static IEnumerable<(string, JsonNode?)> ComboValues(NodeInputSchema input)
     {
+        yield return ("float", 1.5);
+        yield return ("list_of_choices", new JsonObject { ["__value__"] = new JsonArray(input.Choices.Take(25).Select(c => (JsonNode?)c).ToArray()) });
+        yield return ("dict", new JsonObject { ["a"] = 1 });
+        if (input.Choices.Count > 1)
+        {
+            yield return ("second_choice", input.Choices[1]);
+            yield return ("trailing_space", input.Choices[0] + " ");
+        }
+
         yield return ("not_in_list", "not_an_option.safetensors");
         yield return ("int", 0);
         yield return ("null", null);
@@ -269,6 +279,30 @@ internal sealed partial class PromptGenerator
 
     private IEnumerable<Mutation> NodeMutations(JsonObject prompt, string id, NodeClassSchema cls)
     {
+        yield return new Mutation($"{id}:removed", p => p.Remove(id));
+        yield return new Mutation($"{id}:empty_inputs", p => p[id]!["inputs"] = new JsonObject());
+        yield return new Mutation($"{id}:duplicated", p => p[NextId(p)] = p[id]!.DeepClone());
+        yield return new Mutation($"{id}:unknown_class_unicode_title", p => { p[id]!["class_type"] = "Nœud \"x\""; p[id]!["_meta"] = new JsonObject { ["title"] = "Tïtle \u2603 'q'" }; });
+        var similar = _schema.Classes.Where(c => c.ClassType != cls.ClassType && c.Inputs.Count > 0 && c.Inputs.Any(i => cls.FindInput(i.Name) is not null)).Select(c => c.ClassType).Take(50).ToList();
+        if (similar.Count > 0)
+        {
+            var other = Pick(similar);
+            yield return new Mutation($"{id}:class_{other}", p => p[id]!["class_type"] = other);
+        }
+
+        var links = ((JsonObject)prompt[id]!["inputs"]!).Where(p => p.Value is JsonArray { Count: 2 }).Select(p => p.Key).ToList();
+        if (links.Count >= 2)
+        {
+            var (x, y) = (links[0], links[1]);
+            yield return new Mutation($"{id}:swap_{x}_{y}", p =>
+            {
+                var inputs = (JsonObject)p[id]!["inputs"]!;
+                var first = inputs[x]!.DeepClone();
+                inputs[x] = inputs[y]!.DeepClone();
+                inputs[y] = first;
+            });
+        }
+
         yield return new Mutation($"{id}:unknown_class", p => p[id]!["class_type"] = "NoSuchNode_" + id);
         yield return new Mutation($"{id}:unknown_class_no_meta", p => { p[id]!["class_type"] = "NoSuchNode"; ((JsonObject)p[id]!).Remove("_meta"); });
         yield return new Mutation($"{id}:unknown_class_null_title", p => { p[id]!["class_type"] = "NoSuchNode"; p[id]!["_meta"] = new JsonObject { ["title"] = null }; });

@@ -85,7 +85,7 @@ internal sealed partial class PromptValidationRun
         var errors = new List<PyDict>();
         var valid = true;
 
-        foreach (var name in InputOrder(finalized, inputs))
+        foreach (var name in InputOrder(finalized, inputs, custom))
         {
             var (spec, isRequired) = finalized.Find(name)!.Value;
             var inputType = spec is PyList { Count: > 0 } list ? list[0] : throw PyException.IndexError("tuple index out of range");
@@ -243,11 +243,11 @@ internal sealed partial class PromptValidationRun
 
     /// <summary>
     /// The order of a node's inputs (the server's is a Python set's): required then optional in declaration order, each name once,
-    /// except that links the server fails to look up (a missing node, a slot that does not exist) come last. Such a link stops
-    /// the node's validation; the server's set order puts it anywhere, so any choice matches some server process. Last is the
-    /// order that validates, and so reports, everything else the node links to.
+    /// except that inputs the server fails on come last: a link it cannot look up (a missing node, a slot that does not exist), or a
+    /// value it cannot compare with the input's min or max. Such an input stops the node's validation; the server's set order puts it
+    /// anywhere, so any choice matches some server process. Last is the order that validates, and so reports, everything else.
     /// </summary>
-    private List<string> InputOrder(FinalizedInputs finalized, PyDict inputs)
+    private List<string> InputOrder(FinalizedInputs finalized, PyDict inputs, CustomNodeValidation? custom)
     {
         var names = finalized.Required.Keys.Concat(finalized.Optional.Keys.Where(name => !finalized.Required.ContainsKey(name))).ToList();
         if (_setOrder is not null)
@@ -255,21 +255,36 @@ internal sealed partial class PromptValidationRun
             return names.OrderBy(_ => _setOrder.Next()).ToList();
         }
 
-        return names.Where(name => !BreaksValidation(inputs.Get(name))).Concat(names.Where(name => BreaksValidation(inputs.Get(name)))).ToList();
+        var breaking = names.Where(name => BreaksValidation(finalized, inputs, name, custom)).ToHashSet(StringComparer.Ordinal);
+        return names.Where(name => !breaking.Contains(name)).Concat(names.Where(breaking.Contains)).ToList();
     }
 
-    /// <summary>Whether a value is a two-item link whose node or slot lookup raises on the server.</summary>
-    private bool BreaksValidation(PyValue? value)
+    /// <summary>Whether the server raises on this input: a two-item link whose node or slot lookup fails, or a constant it cannot compare.</summary>
+    private bool BreaksValidation(FinalizedInputs finalized, PyDict inputs, string name, CustomNodeValidation? custom)
     {
-        if (value is not PyList { Count: 2 } link)
+        if (!inputs.TryGetValue(name, out var value))
         {
             return false;
         }
 
         try
         {
-            var linkedId = LinkedNodeId(link[0]);
-            ReturnType(_classes(((PyStr)((PyDict)_prompt[linkedId])["class_type"]).Value)!, link[1]);
+            if (value is PyList link)
+            {
+                if (link.Count == 2)
+                {
+                    var linkedId = LinkedNodeId(link[0]);
+                    ReturnType(_classes(((PyStr)((PyDict)_prompt[linkedId])["class_type"]).Value)!, link[1]);
+                }
+
+                return false;
+            }
+
+            // A dry run on a copy: the real check unwraps and converts in place.
+            var (spec, _) = finalized.Find(name)!.Value;
+            var inputType = spec is PyList { Count: > 0 } list ? list[0] : PyNone.Instance;
+            var extraInfo = spec is PyList { Count: > 1 } withOptions ? withOptions[1] : new PyDict();
+            ValidateConstant(inputs.Copy(), name, inputType, extraInfo, new PyList([inputType, extraInfo]), value, custom);
             return false;
         }
         catch (PyException)
