@@ -56,7 +56,7 @@ public sealed class ComfyUIClientOptions
     /// Whether <c>SubmitAsync</c> and <c>RunAsync</c> validate a workflow offline before <c>POST /prompt</c>
     /// (<see cref="ComfyUIClient.ValidateAsync"/>), so that a prompt the server would reject fails at once with the server's own
     /// <see cref="ComfyUIPromptValidationException"/> (<see cref="ComfyUIPromptValidationException.ValidatedOffline"/> set), before
-    /// anything is uploaded or queued. The node schema is read once per client; a rejection is confirmed with a fresh schema first.
+    /// anything is uploaded or queued. The node schema is read once per client (or DI container); a rejection is confirmed with a fresh schema first.
     /// <see cref="PromptOptions.Validate"/> overrides it per submission. Defaults to <see langword="false"/>.
     /// </summary>
     public bool ValidatePrompts { get; set; }

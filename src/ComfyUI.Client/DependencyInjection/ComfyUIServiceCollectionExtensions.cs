@@ -55,6 +55,8 @@ public static class ComfyUIServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ComfyUIClientOptions>, ComfyUIClientOptionsValidator>());
         // One run hub (one WebSocket for the client id) for every transient client: two sockets under one client id would steal each other's events.
         services.TryAddSingleton(static _ => new RunHub());
+        // One validator (one read of the node schema) for all of them too.
+        services.TryAddSingleton(static _ => new PromptValidatorCache());
         return services
             .AddHttpClient(HttpClientName)
             .ConfigureHttpClient(static http => http.Timeout = Timeout.InfiniteTimeSpan)
@@ -69,6 +71,7 @@ public static class ComfyUIServiceCollectionExtensions
                 var logger = provider.GetService<ILogger<ComfyUIClient>>();
                 var client = new ComfyUIClient(http, options, logger);
                 client.UseSharedRunHub(provider.GetRequiredService<RunHub>());
+                client.UseSharedValidatorCache(provider.GetRequiredService<PromptValidatorCache>());
                 return client;
             });
     }

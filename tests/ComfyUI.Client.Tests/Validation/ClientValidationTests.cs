@@ -1,4 +1,5 @@
 using ComfyUI.Client.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -49,6 +50,26 @@ public sealed class ClientValidationTests
 
         Assert.Equal("prompt_outputs_failed_validation", invalid.Error!.Type);
         Assert.Equal("prompt_no_outputs", partial.Error!.Type);
+        Assert.Equal(1, mock.Server.LogEntries.Count(e => e.RequestMessage!.Path == "/api/object_info"));
+    }
+
+    [Fact]
+    public async Task The_clients_of_a_container_share_one_read_of_the_schema()
+    {
+        using var mock = new MockServer();
+        mock.Server.Given(Request.Create().WithPath("/api/object_info").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(Fixture.HttpBytes("object_info.json")));
+        mock.Server.Given(Request.Create().WithPath("/api/node_replacements").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody("{}"));
+        var services = new ServiceCollection();
+        services.AddComfyUIClient(o => o.BaseAddress = new Uri(mock.Server.Url!));
+        await using var provider = services.BuildServiceProvider();
+
+        var first = await provider.GetRequiredService<ComfyUIClient>().ValidateAsync(OutOfRange, cancellationToken: Ct).WaitAsync(Deadline, Ct);
+        var second = await provider.GetRequiredService<ComfyUIClient>().ValidateAsync(OutOfRange, cancellationToken: Ct).WaitAsync(Deadline, Ct);
+
+        Assert.False(first.IsValid);
+        Assert.False(second.IsValid);
         Assert.Equal(1, mock.Server.LogEntries.Count(e => e.RequestMessage!.Path == "/api/object_info"));
     }
 
