@@ -20,9 +20,20 @@ public partial class ComfyUIClient
     public virtual async Task<PromptValidationResult> ValidateAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        var validator = await GetValidatorAsync(refresh: false, cancellationToken).ConfigureAwait(false);
+        var validator = await GetPromptValidatorAsync(refresh: false, cancellationToken).ConfigureAwait(false);
         return validator.Validate(workflow, options?.PartialExecutionTargets);
     }
+
+    /// <summary>
+    /// The offline validator of this server (its node schema and node replacements), as <see cref="ValidateAsync"/> uses it: read once
+    /// per client (or dependency injection container) and again after the runs' WebSocket reconnected. Use it to validate raw JSON
+    /// (<see cref="PromptValidator.ValidateJson(string)"/>) or many prompts.
+    /// </summary>
+    /// <param name="refresh">Read the schema again now (for example after installing custom nodes or adding models).</param>
+    /// <param name="cancellationToken">Cancels the wait (the shared read goes on for other callers).</param>
+    /// <returns>The validator.</returns>
+    public virtual Task<PromptValidator> GetPromptValidatorAsync(bool refresh = false, CancellationToken cancellationToken = default) =>
+        _validators.GetAsync(this, _runHub?.Reconnects ?? 0, refresh, cancellationToken);
 
     /// <summary>
     /// The validation before a submission (<see cref="ComfyUIClientOptions.ValidatePrompts"/>, <see cref="PromptOptions.Validate"/>):
@@ -36,11 +47,8 @@ public partial class ComfyUIClient
             return;
         }
 
-        var fresh = await GetValidatorAsync(refresh: true, cancellationToken).ConfigureAwait(false);
+        var fresh = await GetPromptValidatorAsync(refresh: true, cancellationToken).ConfigureAwait(false);
         result = fresh.Validate(workflow, options.PartialExecutionTargets);
         result.ThrowIfInvalid();
     }
-
-    private Task<PromptValidator> GetValidatorAsync(bool refresh, CancellationToken cancellationToken) =>
-        _validators.GetAsync(this, _runHub?.Reconnects ?? 0, refresh, cancellationToken);
 }

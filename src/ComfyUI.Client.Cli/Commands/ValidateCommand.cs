@@ -110,18 +110,7 @@ internal static class ValidateCommand
         }
 
         await using var client = CliApp.CreateClient(result);
-        var schema = await client.Discovery.GetNodeSchemaAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        IReadOnlyDictionary<string, NodeReplacement[]> replacements;
-        try
-        {
-            replacements = await client.Discovery.GetNodeReplacementsAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ComfyUIApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-        {
-            replacements = new Dictionary<string, NodeReplacement[]>();
-        }
-
-        return new PromptValidator(schema, new PromptValidatorOptions { NodeReplacements = replacements });
+        return await client.GetPromptValidatorAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private static void Print(CliOutput output, PromptValidationResult verdict)
