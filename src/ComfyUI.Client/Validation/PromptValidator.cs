@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using ComfyUI.Client.Validation.Engine;
 using ComfyUI.Client.Validation.Python;
@@ -112,13 +113,46 @@ public sealed class PromptValidator
 
             NodeReplacer.Apply(prompt, _replacements, _schema.Contains);
             var run = new PromptValidationRun(prompt, _schema, FindClass, _customValidations, _trustFileLists, setOrder);
-            var verdict = run.ValidatePrompt(partialExecutionTargets);
+            var verdict = prompt.Count <= ShallowPromptSize ? run.ValidatePrompt(partialExecutionTargets) : OnLargeStack(() => run.ValidatePrompt(partialExecutionTargets));
             return PromptValidationResult.From(verdict, run.NotRun);
         }
         catch (ServerFailure failure)
         {
             return PromptValidationResult.FromServerFailure(failure.Cause);
         }
+    }
+
+    /// <summary>
+    /// Validation follows links depth first, as the server does, up to its recursion limit (979 links). A prompt with more nodes than
+    /// this may be that deep: it is validated on a thread whose stack has room for it, whatever the caller's stack.
+    /// </summary>
+    private const int ShallowPromptSize = 64;
+
+    private static T OnLargeStack<T>(Func<T> work)
+    {
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    result = work();
+                }
+                catch (Exception ex)
+                {
+                    failure = ExceptionDispatchInfo.Capture(ex);
+                }
+            },
+            64 * 1024 * 1024)
+        {
+            IsBackground = true,
+            Name = "ComfyUI prompt validation",
+        };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
     }
 
     /// <summary>The schema this validator checks against.</summary>

@@ -141,4 +141,39 @@ public sealed class ValidationRuleTests
         Assert.True(Validator.Validate(workflow).IsValid);
         Assert.Equal(before, workflow.ToJson());
     }
+
+    [Theory]
+    [InlineData(983, null)]
+    [InlineData(984, "7")]
+    [InlineData(985, "8")]
+    [InlineData(1500, "523")]
+    public void A_chain_deeper_than_pythons_recursion_limit_fails_where_the_server_does_without_overflowing_the_stack(int length, string? failing)
+    {
+        var prompt = new JsonObject { ["1"] = new JsonObject { ["class_type"] = "EmptyImage", ["inputs"] = new JsonObject { ["width"] = 8, ["height"] = 8, ["batch_size"] = 1, ["color"] = 0 } } };
+        for (var i = 2; i <= length + 1; i++)
+        {
+            prompt[i.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject { ["class_type"] = "ImageInvert", ["inputs"] = new JsonObject { ["image"] = new JsonArray((i - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), 0) } };
+        }
+
+        prompt[(length + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject { ["class_type"] = "PreviewImage", ["inputs"] = new JsonObject { ["images"] = new JsonArray((length + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), 0) } };
+
+        // On a thread with a 1 MB stack (the smallest default, Windows): the validator must not recurse deeper than the server does.
+        PromptValidationResult? result = null;
+        var thread = new Thread(() => result = Validator.Validate(prompt), 1024 * 1024);
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(30)));
+
+        // Measured on ComfyUI 0.33.0: a chain of 983 passes; from 984 on, the node 979 links below the output gets a RecursionError.
+        if (failing is null)
+        {
+            Assert.True(result!.IsValid);
+        }
+        else
+        {
+            var (id, node) = Assert.Single(result!.NodeErrors);
+            Assert.Equal(failing, id);
+            Assert.Equal(("exception_during_inner_validation", "maximum recursion depth exceeded"), (node.Errors[0].Type, node.Errors[0].Details));
+            Assert.Equal("RecursionError", node.Errors[0].ExtraInfo!.Value.GetProperty("exception_type").GetString());
+        }
+    }
 }

@@ -20,6 +20,12 @@ internal sealed partial class PromptValidationRun
 {
     private const string InputTypesParameter = "input_types";
 
+    // Python's recursion limit as the server meets it (measured on 0.33.0 with chains of nodes): validating a node 985 links below
+    // the output raises RecursionError; a node 979 or more links below cannot handle an exception of the node it links to (its
+    // handler needs frames too), so the error is recorded for the node 979 links below, whatever raised deeper.
+    private const int RecursionLimitDepth = 985;
+    private const int DeepestHandlerDepth = 979;
+
     private readonly PyDict _prompt;
     private readonly NodeSchema _schema;
     private readonly Func<string, ValidationClass?> _classes;
@@ -60,6 +66,12 @@ internal sealed partial class PromptValidationRun
     /// <summary>Validates a node and what it links to. Throws <see cref="PyException"/> where the server's code raises.</summary>
     public NodeVerdict ValidateInputs(string id, List<string> visiting)
     {
+        // Python's recursion limit (measured on 0.33.0): a call this many links below the output node raises RecursionError.
+        if (visiting.Count >= RecursionLimitDepth)
+        {
+            throw RecursionError();
+        }
+
         if (_validated.TryGetValue(id, out var known))
         {
             return known;
@@ -140,6 +152,13 @@ internal sealed partial class PromptValidationRun
                 }
                 catch (PyException ex)
                 {
+                    // Too deep, the server's handler itself overflows (it formats the traceback): the error rises to the first
+                    // node high enough to record it.
+                    if (visiting.Count >= DeepestHandlerDepth)
+                    {
+                        throw RecursionError();
+                    }
+
                     valid = false;
                     SetVerdict(linkedId, new NodeVerdict(false, [ValidationErrors.InnerException(name, info, ex, value)]));
                 }
@@ -292,6 +311,8 @@ internal sealed partial class PromptValidationRun
             return true;
         }
     }
+
+    private static PyException RecursionError() => new("RecursionError", "maximum recursion depth exceeded");
 
     /// <summary><c>prompt[o_id]</c>: a string key that exists, otherwise Python's KeyError (or TypeError for a list or dict).</summary>
     private string LinkedNodeId(PyValue key)
