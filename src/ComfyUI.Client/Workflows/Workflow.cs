@@ -48,6 +48,12 @@ public sealed class Workflow
         }
     }
 
+    /// <summary>Where the workflow came from: an API prompt, or a UI workflow converted (from JSON or an image).</summary>
+    public WorkflowSourceFormat SourceFormat { get; private set; }
+
+    /// <summary>The warnings of the conversion when the workflow was converted from the editor's format (empty otherwise).</summary>
+    public IReadOnlyList<WorkflowDiagnostic> ConversionDiagnostics { get; private set; } = [];
+
     /// <summary>The number of nodes.</summary>
     public int Count => _root.Count;
 
@@ -424,6 +430,10 @@ public sealed class Workflow
     public QueuePromptRequest ToRequest() => new() { Prompt = ToJsonObject() };
 
     internal void MarkModified() => _originalText = null;
+
+    /// <summary>A workflow made by <see cref="UiWorkflowConverter"/>.</summary>
+    internal static Workflow FromConverted(JsonObject prompt, IReadOnlyList<WorkflowDiagnostic> diagnostics) =>
+        new(prompt, originalText: null) { SourceFormat = WorkflowSourceFormat.UiWorkflow, ConversionDiagnostics = diagnostics };
 
     private string NextId()
     {
