@@ -38,8 +38,16 @@ internal sealed class ConversionRun
 
             if (node.Class is not { } nodeClass)
             {
-                var hint = _options.SkipUnknownNodes ? "it is left out." : "install the custom node pack that provides it, or convert with SkipUnknownNodes to leave it out.";
-                Report(node, "unknown-node-type", $"the server has no node class '{node.Node.Type}': {hint}", !_options.SkipUnknownNodes);
+                var hint = _options.SkipUnknownNodes ? "it is left out." : "convert with SkipUnknownNodes to leave it out.";
+                if (Guid.TryParse(node.Node.Type, out _))
+                {
+                    Report(node, "missing-subgraph", $"is a subgraph instance, but the workflow has no subgraph '{node.Node.Type}' in definitions.subgraphs (saved from a newer editor, or the definition was removed): {hint}", !_options.SkipUnknownNodes);
+                }
+                else
+                {
+                    Report(node, "unknown-node-type", $"the server has no node class '{node.Node.Type}' (install the custom node pack that provides it, or update ComfyUI); {hint}", !_options.SkipUnknownNodes);
+                }
+
                 continue;
             }
 
@@ -85,6 +93,7 @@ internal sealed class ConversionRun
             if (_document.Subgraphs.TryGetValue(node.Type, out var subgraph))
             {
                 exec.Inner = subgraph;
+                SubgraphInstanceInputs.Normalize(node, subgraph);
                 if (depth >= MaxDepth)
                 {
                     Report(exec, "subgraph-depth", $"subgraphs are nested more than {MaxDepth} deep (a subgraph that contains itself?).", true);

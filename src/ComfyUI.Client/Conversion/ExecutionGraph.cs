@@ -83,7 +83,7 @@ internal sealed class ExecutionGraph
         var graph = node.Node.Graph;
         if (!graph.Links.TryGetValue(linkId, out var link))
         {
-            _report(node, "dangling-link", $"input '{input.Name}' refers to link {linkId}, which is not in the workflow's links. Reconnect the input in the editor and save again.", true);
+            _report(node, "dangling-link", $"input '{input.Name}' refers to link {linkId}, which is not in the workflow's links: the editor drops it when it loads the workflow, so the input is left unconnected.", false);
             return Resolved.None;
         }
 
@@ -94,7 +94,7 @@ internal sealed class ExecutionGraph
 
         if (!_nodes.TryGetValue(node.Sibling(link.OriginId), out var origin))
         {
-            _report(node, "dangling-link", $"input '{input.Name}' is linked from node {link.OriginId}, which is not in the workflow. Reconnect the input in the editor and save again.", true);
+            _report(node, "dangling-link", $"input '{input.Name}' is linked from node {link.OriginId}, which is not in the workflow: the editor drops the link when it loads the workflow, so the input is left unconnected.", false);
             return Resolved.None;
         }
 

@@ -92,12 +92,18 @@ internal static class WidgetValueMapper
                 : "they are left out, as the editor that saved the workflow sent them (the server rejects a missing required input; convert with FillMissingWidgetValues to use the defaults)";
             report("widget-count", $"{saved} for {string.Join(", ", missing)} (the workflow was saved with an older version of the node): {what}.");
         }
-        else if (array is not null && position < array.Count)
+        else if (array is not null && position < array.Count && array.Skip(position).Any(v => v is not null))
         {
-            report("widget-count", $"widgets_values has {array.Count} values but the node's widgets take {widgets.Count}: the editor ignores the last {array.Count - position}. The workflow was saved with another version of the node.");
+            report("widget-count", $"widgets_values has {array.Count} values but the node's widgets take {widgets.Count}: the editor ignores the last {array.Count - position} ({string.Join(", ", array.Skip(position).Select(v => Short(v)))}). The workflow was saved with another version of the node.");
         }
 
         return result;
+    }
+
+    private static string Short(JsonNode? value)
+    {
+        var text = value?.ToJsonString() ?? "null";
+        return text.Length > 40 ? text[..40] + "…" : text;
     }
 
     /// <summary>The value a new widget starts with in the editor.</summary>
