@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -137,7 +136,7 @@ internal static class ConvertCommand
     {
         var prompt = workflow.ToJsonObject();
         var sorted = new JsonObject();
-        foreach (var id in prompt.Select(p => p.Key).Order(Comparer<string>.Create(CompareIds)).ToList())
+        foreach (var id in prompt.Select(p => p.Key).Order(Workflow.NodeIdComparer).ToList())
         {
             var node = prompt[id];
             prompt.Remove(id);
@@ -145,23 +144,5 @@ internal static class ConvertCommand
         }
 
         return sorted.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-    }
-
-    private static int CompareIds(string x, string y)
-    {
-        var a = x.Split(':');
-        var b = y.Split(':');
-        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
-        {
-            var numbers = long.TryParse(a[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var m)
-                & long.TryParse(b[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n);
-            var order = numbers ? m.CompareTo(n) : string.CompareOrdinal(a[i], b[i]);
-            if (order != 0)
-            {
-                return order;
-            }
-        }
-
-        return a.Length.CompareTo(b.Length);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -61,7 +60,7 @@ internal sealed class ConversionRun
         }
 
         var sorted = new JsonObject();
-        foreach (var id in prompt.Select(p => p.Key).Order(NodeIdComparer.Instance).ToList())
+        foreach (var id in prompt.Select(p => p.Key).Order(Workflow.NodeIdComparer).ToList())
         {
             var value = prompt[id];
             prompt.Remove(id);
@@ -231,28 +230,4 @@ internal sealed class ConversionRun
         NodeType = node.Node.Type,
         NodeTitle = node.Node.Title ?? node.Class?.DisplayName,
     });
-
-    /// <summary>Orders ids like <c>2</c> &lt; <c>10</c> &lt; <c>10:3</c> &lt; <c>57:30</c>: segment by segment, numbers as numbers.</summary>
-    internal sealed class NodeIdComparer : IComparer<string>
-    {
-        public static readonly NodeIdComparer Instance = new();
-
-        public int Compare(string? x, string? y)
-        {
-            var a = (x ?? "").Split(':');
-            var b = (y ?? "").Split(':');
-            for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
-            {
-                var bothNumbers = long.TryParse(a[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var m)
-                    & long.TryParse(b[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n);
-                var order = bothNumbers ? m.CompareTo(n) : string.CompareOrdinal(a[i], b[i]);
-                if (order != 0)
-                {
-                    return order;
-                }
-            }
-
-            return a.Length.CompareTo(b.Length);
-        }
-    }
 }

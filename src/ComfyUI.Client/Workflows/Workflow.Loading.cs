@@ -32,6 +32,40 @@ public sealed partial class Workflow
         "Load it with the server's node schema to convert it: Workflow.LoadAsync(path, client) or Workflow.LoadAsync(path, NodeSchema.LoadAsync(\"object_info.json\")) " +
         "(CLI: comfyui convert). Or export it from ComfyUI with \"Export (API)\".";
 
+    /// <summary>Where the workflow came from: an API prompt, or a UI workflow converted (from JSON or an image).</summary>
+    public WorkflowSourceFormat SourceFormat { get; private set; }
+
+    /// <summary>The warnings of the conversion when the workflow was converted from the editor's format (empty otherwise).</summary>
+    public IReadOnlyList<WorkflowDiagnostic> ConversionDiagnostics { get; private set; } = [];
+
+    /// <summary>
+    /// Orders node ids the way ComfyUI numbers them: segment by segment (<c>:</c> separates subgraph levels), numbers as numbers, so
+    /// <c>"2"</c> &lt; <c>"10"</c> &lt; <c>"10:3"</c> &lt; <c>"57:30"</c>. Segments that are not numbers compare as ordinal text.
+    /// </summary>
+    public static IComparer<string> NodeIdComparer { get; } = Comparer<string>.Create(CompareNodeIds);
+
+    /// <summary>A workflow made by <see cref="UiWorkflowConverter"/>.</summary>
+    internal static Workflow FromConverted(JsonObject prompt, IReadOnlyList<WorkflowDiagnostic> diagnostics) =>
+        new(prompt, originalText: null) { SourceFormat = WorkflowSourceFormat.UiWorkflow, ConversionDiagnostics = diagnostics };
+
+    private static int CompareNodeIds(string? x, string? y)
+    {
+        var a = (x ?? "").Split(':');
+        var b = (y ?? "").Split(':');
+        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            var numbers = long.TryParse(a[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var m)
+                & long.TryParse(b[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n);
+            var order = numbers ? m.CompareTo(n) : string.CompareOrdinal(a[i], b[i]);
+            if (order != 0)
+            {
+                return order;
+            }
+        }
+
+        return a.Length.CompareTo(b.Length);
+    }
+
     /// <summary>
     /// Reads a workflow in any of the forms users have: an API prompt, a UI (editor) workflow converted with <paramref name="schema"/>,
     /// or a PNG/WebP that ComfyUI wrote (its workflow converted, or its prompt; see <see cref="WorkflowLoadOptions.ImagePart"/>).

@@ -48,12 +48,6 @@ public sealed partial class Workflow
         }
     }
 
-    /// <summary>Where the workflow came from: an API prompt, or a UI workflow converted (from JSON or an image).</summary>
-    public WorkflowSourceFormat SourceFormat { get; private set; }
-
-    /// <summary>The warnings of the conversion when the workflow was converted from the editor's format (empty otherwise).</summary>
-    public IReadOnlyList<WorkflowDiagnostic> ConversionDiagnostics { get; private set; } = [];
-
     /// <summary>The number of nodes.</summary>
     public int Count => _root.Count;
 
@@ -97,7 +91,13 @@ public sealed partial class Workflow
     public static Workflow Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return ParseFrom(File.ReadAllText(path, Encoding.UTF8), path);
+        var bytes = File.ReadAllBytes(path);
+        if (ComfyImageMetadata.IsImage(bytes))
+        {
+            throw new FormatException($"{path}: this is an image; read the workflow or prompt ComfyUI embedded in it with Workflow.LoadAsync(path, client) or Workflow.LoadAsync(path).");
+        }
+
+        return ParseFrom(new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF'), path);
     }
 
     /// <summary>
@@ -432,10 +432,6 @@ public sealed partial class Workflow
     public QueuePromptRequest ToRequest() => new() { Prompt = ToJsonObject() };
 
     internal void MarkModified() => _originalText = null;
-
-    /// <summary>A workflow made by <see cref="UiWorkflowConverter"/>.</summary>
-    internal static Workflow FromConverted(JsonObject prompt, IReadOnlyList<WorkflowDiagnostic> diagnostics) =>
-        new(prompt, originalText: null) { SourceFormat = WorkflowSourceFormat.UiWorkflow, ConversionDiagnostics = diagnostics };
 
     private string NextId()
     {
