@@ -18,7 +18,7 @@ foreach (WorkflowDiagnostic warning in workflow.ConversionDiagnostics)
 
 workflow.NodeByTitle("Canvas").Set("color", 0xCC6633);             // change it like any API prompt
 // Send the editor's workflow along, as the editor does: the server embeds it (and the prompt) in the PNG it saves.
-var extra = new JsonObject { ["extra_pnginfo"] = new JsonObject { ["workflow"] = JsonNode.Parse(File.ReadAllText(path)) } };
+var extra = new JsonObject { ["extra_pnginfo"] = new JsonObject { ["workflow"] = workflow.UiWorkflow } };
 PromptResult first = await client.RunAsync(workflow, new PromptOptions { ExtraData = extra, DownloadOutputsTo = "output" });
 string png = first.SavedFiles[0].Path;
 Console.WriteLine($"saved {png}");

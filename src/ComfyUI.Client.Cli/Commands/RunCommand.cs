@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ComfyUI.Client.Cli.Commands;
 
@@ -88,7 +89,10 @@ internal static class RunCommand
             runToken.CancelAfter(time);
         }
 
-        var run = await client.SubmitAsync(workflow, new PromptOptions { PreviewMethod = previewMethod, DownloadOutputsTo = outDir }, runToken.Token).ConfigureAwait(false);
+        // Like the editor, send a converted workflow's UI form along: SaveImage embeds it in the images it writes.
+        var extra = workflow.UiWorkflow is { } ui ? new JsonObject { ["extra_pnginfo"] = new JsonObject { ["workflow"] = ui } } : null;
+        var options = new PromptOptions { PreviewMethod = previewMethod, DownloadOutputsTo = outDir, ExtraData = extra };
+        var run = await client.SubmitAsync(workflow, options, runToken.Token).ConfigureAwait(false);
         await using (run.ConfigureAwait(false))
         {
             output.Line($"queued {run.PromptId}");

@@ -8,6 +8,7 @@ namespace ComfyUI.Client.Conversion;
 internal sealed class ConversionRun
 {
     private const int MaxDepth = 32;
+    private readonly JsonObject _uiWorkflow;
     private readonly UiDocument _document;
     private readonly NodeSchema _schema;
     private readonly WorkflowConversionOptions _options;
@@ -15,8 +16,9 @@ internal sealed class ConversionRun
     private readonly List<ExecNode> _order = [];
     private readonly List<WorkflowDiagnostic> _diagnostics = [];
 
-    public ConversionRun(UiDocument document, NodeSchema schema, WorkflowConversionOptions options)
+    public ConversionRun(JsonObject uiWorkflow, UiDocument document, NodeSchema schema, WorkflowConversionOptions options)
     {
+        _uiWorkflow = uiWorkflow;
         _document = document;
         _schema = schema;
         _options = options;
@@ -67,7 +69,7 @@ internal sealed class ConversionRun
             sorted[id] = value;
         }
 
-        return new WorkflowConversionResult { Workflow = Workflow.FromConverted(sorted, _diagnostics), Diagnostics = _diagnostics };
+        return new WorkflowConversionResult { Workflow = Workflow.FromConverted(sorted, _diagnostics, _uiWorkflow), Diagnostics = _diagnostics };
     }
 
     private void Expand(UiGraph graph, ExecNode? container, int depth)

@@ -95,7 +95,7 @@ public static class UiWorkflowConverter
             throw new FormatException("A UI workflow has a top-level \"nodes\" array (the format the editor saves); this JSON has none.");
         }
 
-        var run = new ConversionRun(UiWorkflowReader.Read(uiWorkflow), schema, options ?? new WorkflowConversionOptions());
+        var run = new ConversionRun(uiWorkflow, UiWorkflowReader.Read(uiWorkflow), schema, options ?? new WorkflowConversionOptions());
         return run.Execute();
     }
 

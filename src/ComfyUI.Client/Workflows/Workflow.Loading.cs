@@ -44,9 +44,23 @@ public sealed partial class Workflow
     /// </summary>
     public static IComparer<string> NodeIdComparer { get; } = Comparer<string>.Create(CompareNodeIds);
 
-    /// <summary>A workflow made by <see cref="UiWorkflowConverter"/>.</summary>
-    internal static Workflow FromConverted(JsonObject prompt, IReadOnlyList<WorkflowDiagnostic> diagnostics) =>
-        new(prompt, originalText: null) { SourceFormat = WorkflowSourceFormat.UiWorkflow, ConversionDiagnostics = diagnostics };
+    private JsonObject? _uiWorkflow;
+
+    /// <summary>
+    /// A copy of the editor's workflow this prompt was converted from (<see langword="null"/> for an API prompt). The editor sends it with
+    /// each prompt as <c>extra_data.extra_pnginfo.workflow</c>, so that SaveImage embeds it in the images; do the same with
+    /// <c>new PromptOptions { ExtraData = new JsonObject { ["extra_pnginfo"] = new JsonObject { ["workflow"] = workflow.UiWorkflow } } }</c>.
+    /// </summary>
+    public JsonObject? UiWorkflow => (JsonObject?)_uiWorkflow?.DeepClone();
+
+    /// <summary>A workflow made by <see cref="UiWorkflowConverter"/> from <paramref name="uiWorkflow"/> (kept as a copy).</summary>
+    internal static Workflow FromConverted(JsonObject prompt, IReadOnlyList<WorkflowDiagnostic> diagnostics, JsonObject uiWorkflow) =>
+        new(prompt, originalText: null)
+        {
+            SourceFormat = WorkflowSourceFormat.UiWorkflow,
+            ConversionDiagnostics = diagnostics,
+            _uiWorkflow = (JsonObject)uiWorkflow.DeepClone(),
+        };
 
     private static int CompareNodeIds(string? x, string? y)
     {

@@ -393,7 +393,12 @@ public sealed partial class Workflow
 
     /// <summary>A deep copy: changing one does not change the other.</summary>
     /// <returns>The copy.</returns>
-    public Workflow Clone() => new((JsonObject)_root.DeepClone(), _originalText);
+    public Workflow Clone() => new((JsonObject)_root.DeepClone(), _originalText)
+    {
+        SourceFormat = SourceFormat,
+        ConversionDiagnostics = ConversionDiagnostics,
+        _uiWorkflow = _uiWorkflow,
+    };
 
     /// <summary>
     /// The workflow as JSON text. Unchanged since it was parsed: exactly the text it was parsed from (same bytes, whitespace and key order).

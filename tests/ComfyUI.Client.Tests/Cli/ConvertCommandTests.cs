@@ -126,6 +126,10 @@ public sealed class ConvertCommandTests : IDisposable
         var run = await RunCli("run", path, "--server", server.BaseAddress.ToString(), "--out", Path.Combine(_folder, "out"), "--json");
         Assert.True(run.Code == 0, run.Error);
         Assert.Contains("\"type\":\"result\"", run.Out, StringComparison.Ordinal);
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_folder, "out"), "*.png", SearchOption.AllDirectories));
+        var saved = Assert.Single(Directory.GetFiles(Path.Combine(_folder, "out"), "*.png", SearchOption.AllDirectories));
+        // Like the editor, run sends the UI form along, so the image carries the workflow as well as the prompt.
+        var metadata = await ComfyImageMetadata.ReadAsync(saved, Ct);
+        Assert.NotNull(metadata.Prompt);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(File.ReadAllText(path)), JsonNode.Parse(metadata.Workflow!)));
     }
 }

@@ -109,6 +109,12 @@ public sealed class ImageAndLoadingTests : IDisposable
         var ui = await Workflow.LoadAsync(uiPath, Schema, cancellationToken: Ct);
         Assert.Equal(WorkflowSourceFormat.UiWorkflow, ui.SourceFormat);
         Assert.Equal(fromWorkflow.ToJson(), ui.ToJson());
+        // The editor's form is kept (a copy each time), to send as extra_pnginfo like the editor does; clones keep it too.
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(JsonNode.Parse(metadata.Workflow!), ui.UiWorkflow));
+        Assert.NotSame(ui.UiWorkflow, ui.UiWorkflow);
+        Assert.Equal(WorkflowSourceFormat.UiWorkflow, ui.Clone().SourceFormat);
+        Assert.NotNull(ui.Clone().UiWorkflow);
+        Assert.Null(fromPrompt.UiWorkflow);
 
         var apiPath = Path.Combine(_folder, "api.json");
         await File.WriteAllTextAsync(apiPath, metadata.Prompt, Ct);
