@@ -110,6 +110,9 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
         {
             k.Listen(IPAddress.Loopback, options.Port);
             k.Limits.MaxRequestBodySize = 100L * 1024 * 1024;
+
+            // aiohttp writes header values as UTF-8: /view of "ü 日本.png" names it that way in Content-Disposition.
+            k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
         });
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
         var context = new ServerContext();

@@ -701,8 +701,8 @@ public sealed class PromptRun : IAsyncDisposable
                     continue;
                 }
 
-                await _client.Files.DownloadToFileAsync(file, path, stop).ConfigureAwait(false);
-                saved.Add(new SavedOutput { NodeId = nodeId, File = file, Path = path });
+                var savedTo = await _client.Files.DownloadToNewFileAsync(file, path, stop).ConfigureAwait(false);
+                saved.Add(new SavedOutput { NodeId = nodeId, File = file, Path = savedTo });
             }
         }
 
