@@ -144,9 +144,19 @@ public sealed partial class Workflow
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(schema);
-        return JsonNode.Parse(json) is JsonObject root
-            ? UiWorkflowConverter.ConvertOrThrow(root, schema, options)
-            : throw new FormatException("A UI workflow must be a JSON object with \"nodes\" and \"links\".");
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json, nodeOptions: null, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"The workflow is not valid JSON: {ex.Message}", ex);
+        }
+
+        return root is JsonObject ui && ui["nodes"] is JsonArray
+            ? UiWorkflowConverter.ConvertOrThrow(ui, schema, options)
+            : throw new FormatException($"A UI workflow is a JSON object with a \"nodes\" array (the format the editor saves), but this JSON is {Describe(root)}{(root is JsonObject ? " without one" : "")}.");
     }
 
     private static async Task<Workflow> LoadFileAsync(string path, Func<CancellationToken, Task<NodeSchema>>? schema, WorkflowLoadOptions options, CancellationToken cancellationToken)

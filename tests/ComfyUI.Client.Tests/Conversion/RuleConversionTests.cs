@@ -159,6 +159,8 @@ public sealed class RuleConversionTests
         Assert.Throws<FormatException>(() => UiWorkflowConverter.Convert("{\"1\": {\"class_type\": \"X\", \"inputs\": {}}}", Schema.Value));
         Assert.Throws<FormatException>(() => UiWorkflowConverter.Convert("[", Schema.Value));
         Assert.Throws<FormatException>(() => UiWorkflowConverter.Convert("[]", Schema.Value));
+        Assert.Contains("not valid JSON", Assert.Throws<FormatException>(() => Workflow.FromUiWorkflow("{\"nodes\": [", Schema.Value)).Message, StringComparison.Ordinal);
+        Assert.Contains("without one", Assert.Throws<FormatException>(() => Workflow.FromUiWorkflow("{\"1\": {}}", Schema.Value)).Message, StringComparison.Ordinal);
     }
 
     internal static string Ui(params string[] nodes) => $"{{\"nodes\": [{string.Join(", ", nodes)}], \"links\": [], \"version\": 0.4}}";
