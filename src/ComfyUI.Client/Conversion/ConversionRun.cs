@@ -26,6 +26,7 @@ internal sealed class ConversionRun
 
     public WorkflowConversionResult Execute()
     {
+        SubgraphInstanceInputs.NormalizeAll(_document, _schema);
         Expand(_document.Root, container: null, depth: 0);
         ApplyPrimitives();
         var graph = new ExecutionGraph(_nodes, Report);
@@ -94,7 +95,6 @@ internal sealed class ConversionRun
             if (_document.Subgraphs.TryGetValue(node.Type, out var subgraph))
             {
                 exec.Inner = subgraph;
-                SubgraphInstanceInputs.Normalize(node, subgraph);
                 if (depth >= MaxDepth)
                 {
                     Report(exec, "subgraph-depth", $"subgraphs are nested more than {MaxDepth} deep (a subgraph that contains itself?).", true);

@@ -120,7 +120,10 @@ internal sealed class ExecutionGraph
         return ResolveInput(instance, index, visited);
     }
 
-    /// <summary>The value of the instance's widget for input <paramref name="index"/>, from its <c>widgets_values</c> (one per widget input, in order).</summary>
+    /// <summary>
+    /// The value of the instance's widget for input <paramref name="index"/>, from its <c>widgets_values</c>: one per promoted input, in
+    /// order; a list longer than that (older editors) also holds the control value after each widget that has one.
+    /// </summary>
     private static Resolved? InstanceWidgetValue(ExecNode instance, int index)
     {
         var inputs = instance.Node.Inputs;
@@ -129,12 +132,13 @@ internal sealed class ExecutionGraph
             return null;
         }
 
+        var withControls = values.Count > inputs.Count(i => i.WidgetName is not null);
         var position = 0;
         for (var i = 0; i < index; i++)
         {
             if (inputs[i].WidgetName is not null)
             {
-                position++;
+                position += withControls && inputs[i].PromotedControl ? 2 : 1;
             }
         }
 

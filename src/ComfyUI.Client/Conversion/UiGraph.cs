@@ -84,6 +84,9 @@ internal sealed class UiSlot
 
     /// <summary>For an input that belongs to a widget: the widget's name.</summary>
     public string? WidgetName { get; init; }
+
+    /// <summary>For a subgraph instance's promoted widget: whether the widget inside has a control widget (older editors saved its value too).</summary>
+    public bool PromotedControl { get; init; }
 }
 
 /// <summary>A link: from an output slot of one node to an input slot of another.</summary>

@@ -163,6 +163,31 @@ public sealed class RuleConversionTests
         Assert.Contains("without one", Assert.Throws<FormatException>(() => Workflow.FromUiWorkflow("{\"1\": {}}", Schema.Value)).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("[42, \"hi\"]")]                  // one value per promoted input (the current editor)
+    [InlineData("[42, \"fixed\", \"hi\"]")]       // older editors also saved the control value of a promoted seed
+    public void Promoted_widget_values_of_a_subgraph_instance_map_to_its_inputs(string values)
+    {
+        const string sub = "cccccccc-0000-4000-8000-000000000003";
+        var workflow = $$$"""
+            {"version": 0.4, "links": [],
+             "nodes": [{"id": 5, "type": "{{{sub}}}", "mode": 0, "inputs": [], "outputs": [], "widgets_values": {{{values}}}}],
+             "definitions": {"subgraphs": [{"id": "{{{sub}}}", "name": "Say",
+               "inputs": [{"name": "seed", "type": "INT", "linkIds": [1]}, {"name": "text", "type": "STRING", "linkIds": [2]}], "outputs": [],
+               "nodes": [{"id": 1, "type": "SdkTestTextOutput", "mode": 0, "outputs": [],
+                          "inputs": [{"name": "text", "type": "STRING", "widget": {"name": "text"}, "link": 2},
+                                     {"name": "seed", "type": "INT", "widget": {"name": "seed"}, "link": 1}],
+                          "widgets_values": ["inner", 7, "randomize"]}],
+               "links": [{"id": 1, "origin_id": -10, "origin_slot": 0, "target_id": 1, "target_slot": 1, "type": "INT"},
+                         {"id": 2, "origin_id": -10, "origin_slot": 1, "target_id": 1, "target_slot": 0, "type": "STRING"}]}]}}
+            """;
+
+        var node = UiWorkflowConverter.Convert(workflow, Schema.Value).Workflow!.Node("5:1");
+
+        Assert.Equal(42, node.GetInput<int>("seed"));
+        Assert.Equal("hi", node.GetInput<string>("text"));
+    }
+
     internal static string Ui(params string[] nodes) => $"{{\"nodes\": [{string.Join(", ", nodes)}], \"links\": [], \"version\": 0.4}}";
 
     internal static string UiNode(int id, string type, string widgets = "[]", string? title = null) =>
