@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Submitting prompt {PromptId} failed in transport ({Error}); checking the server before one retry")]
     public static partial void SubmitRetrying(ILogger logger, string promptId, string error);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "{Warning}")]
+    public static partial void NodeLeftOut(ILogger logger, string warning);
 }
