@@ -12,20 +12,68 @@ internal static class ValidateCommand
 {
     public static void Add(RootCommand root)
     {
-        var promptArgument = new Argument<string>("prompt") { Description = "An API-format prompt or POST /prompt body (a file, or - for standard input)" };
+        var promptArgument = new Argument<string>("prompt")
+        {
+            Description = "An API prompt (or POST /prompt body), a UI workflow, or a PNG/WebP that ComfyUI wrote; a file, or - for standard input",
+        };
         var objectInfo = new Option<FileInfo?>("--object-info") { Description = "A saved /object_info of the server (instead of asking --server)" };
+        var from = new Option<string>("--from") { Description = "For an image: validate its converted 'workflow' or its 'prompt'", DefaultValueFactory = _ => "workflow" };
+        from.AcceptOnlyFromAmong("workflow", "prompt");
         var command = new Command("validate", "Validate a prompt offline and print the server's own verdict (--json: the body POST /prompt would answer)")
         {
-            promptArgument, objectInfo,
+            promptArgument, objectInfo, from,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             var output = CliApp.Output(result);
             try
             {
-                var text = await ReadPromptAsync(result.GetValue(promptArgument)!, cancellationToken).ConfigureAwait(false);
+                var input = await ReadInputAsync(result.GetValue(promptArgument)!, cancellationToken).ConfigureAwait(false);
                 var validator = await CreateValidatorAsync(result, result.GetValue(objectInfo), cancellationToken).ConfigureAwait(false);
-                var verdict = validator.ValidateJson(text);
+                PromptValidationResult verdict;
+                if (input.IsApiJson)
+                {
+                    // Read as the server reads it: malformed prompts too.
+                    verdict = validator.ValidateJson(Encoding.UTF8.GetString(input.Bytes));
+                }
+                else
+                {
+                    var options = new WorkflowLoadOptions
+                    {
+                        ImagePart = result.GetValue(from) == "prompt" ? WorkflowImagePart.Prompt : WorkflowImagePart.Workflow,
+                        Conversion = new WorkflowConversionOptions { FillMissingWidgetValues = true },
+                    };
+                    Workflow workflow;
+                    try
+                    {
+                        workflow = await Workflow.LoadAsync(new MemoryStream(input.Bytes), validator.Schema, options, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (WorkflowConversionException ex)
+                    {
+                        foreach (var diagnostic in ex.Diagnostics)
+                        {
+                            output.Error.WriteLine(diagnostic.ToString());
+                        }
+
+                        var message = $"{input.Name} cannot be converted to a prompt ({ex.Diagnostics.Count(d => d.Severity == WorkflowDiagnosticSeverity.Error)} error(s)), so there is nothing to validate.";
+                        output.Object(w =>
+                        {
+                            w.WriteString("type", "error");
+                            w.WriteString("message", message);
+                            w.WriteNumber("exit_code", ExitCodes.NotConvertible);
+                        });
+                        output.Fail(message);
+                        return ExitCodes.NotConvertible;
+                    }
+
+                    foreach (var diagnostic in workflow.ConversionDiagnostics)
+                    {
+                        output.Error.WriteLine(diagnostic.ToString());
+                    }
+
+                    verdict = validator.Validate(workflow);
+                }
+
                 Print(output, verdict);
                 return verdict.IsValid ? ExitCodes.Success : ExitCodes.RunFailed;
             }
@@ -37,12 +85,17 @@ internal static class ValidateCommand
         root.Add(command);
     }
 
-    private static async Task<string> ReadPromptAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The input's bytes (a byte order mark removed), and whether they are API JSON rather than a UI workflow or an image.</summary>
+    private sealed record Input(string Name, byte[] Bytes, bool IsApiJson);
+
+    private static async Task<Input> ReadInputAsync(string path, CancellationToken cancellationToken)
     {
-        string text;
+        byte[] bytes;
         if (path == "-")
         {
-            text = await Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await Console.OpenStandardInput().CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            bytes = buffer.ToArray();
         }
         else if (!File.Exists(path))
         {
@@ -50,23 +103,16 @@ internal static class ValidateCommand
         }
         else
         {
-            var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-            if (IsImage(bytes))
-            {
-                throw new CliUsageException($"'{path}' is an image. validate reads API-format JSON: export the workflow with \"Export (API)\" in ComfyUI.");
-            }
-
-            text = Encoding.UTF8.GetString(bytes.AsSpan().StartsWith("\xEF\xBB\xBF"u8) ? bytes.AsSpan(3) : bytes);
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         }
 
-        if (LooksLikeUiWorkflow(text))
+        if (bytes.AsSpan().StartsWith("\xEF\xBB\xBF"u8))
         {
-            throw new CliUsageException(
-                "This is a UI (editor) format workflow (top-level \"nodes\" and \"links\"). validate reads the API format that POST /prompt runs: " +
-                "export it with \"Export (API)\" in ComfyUI's workflow menu.");
+            bytes = bytes[3..];
         }
 
-        return text;
+        var name = path == "-" ? "standard input" : Path.GetFileName(path);
+        return new Input(name, bytes, !IsImage(bytes) && !LooksLikeUiWorkflow(bytes));
     }
 
     // PNG, JPEG, WebP (RIFF) signatures.
@@ -75,19 +121,17 @@ internal static class ValidateCommand
         || (b.Length >= 2 && b[0] == 0xFF && b[1] == 0xD8)
         || (b.Length >= 4 && b[0] == (byte)'R' && b[1] == (byte)'I' && b[2] == (byte)'F' && b[3] == (byte)'F');
 
-    private static bool LooksLikeUiWorkflow(string text)
+    private static bool LooksLikeUiWorkflow(byte[] bytes)
     {
         try
         {
-            using var document = System.Text.Json.JsonDocument.Parse(text);
-            var root = document.RootElement;
-            return root.ValueKind == System.Text.Json.JsonValueKind.Object
-                && root.TryGetProperty("nodes", out var nodes) && nodes.ValueKind == System.Text.Json.JsonValueKind.Array
-                && root.TryGetProperty("links", out var links) && links.ValueKind == System.Text.Json.JsonValueKind.Array;
+            using var document = System.Text.Json.JsonDocument.Parse(bytes);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("nodes", out var nodes) && nodes.ValueKind == System.Text.Json.JsonValueKind.Array;
         }
         catch (System.Text.Json.JsonException)
         {
-            return false; // not standard JSON (NaN, …): the validator reads it as the server does, or says where it is wrong
+            return false; // not standard JSON (NaN, …): an API prompt the validator reads as the server does, or says where it is wrong
         }
     }
 

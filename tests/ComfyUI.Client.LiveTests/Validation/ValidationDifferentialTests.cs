@@ -82,6 +82,18 @@ public sealed class ValidationDifferentialTests
             }
         }
 
+        // The prompts the editor sent for the images of ComfyUI_examples (the conversion fixtures): real workflows with models.
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "examples"), "*.prompt.json").Order(StringComparer.Ordinal))
+        {
+            var name = "example/" + Path.GetFileName(file)[..^".prompt.json".Length];
+            var prompt = (JsonObject)JsonNode.Parse(File.ReadAllText(file))!;
+            yield return new ValidationCase(name, PromptGenerator.Body(prompt));
+            foreach (var mutated in generator.Mutate(name, prompt, single: 6, combined: 2))
+            {
+                yield return mutated;
+            }
+        }
+
         foreach (var classType in schema.ClassTypes.Where(c => !c.StartsWith("SdkTest", StringComparison.Ordinal)))
         {
             var prompt = generator.ClassPrompt(classType);

@@ -80,24 +80,40 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_ui_workflow_or_a_comfyui_image_is_converted_as_the_editor_does_then_validated()
+    {
+        var conversion = Path.Combine(Fixture.Directory, "conversion");
+        var ui = Path.Combine(conversion, "rules", "reroute_chain.workflow.json");
+        var image = Path.Combine(conversion, "images", "lora_multiple.png");
+
+        var uiVerdict = await RunCli("validate", ui, "--object-info", ObjectInfo, "--json");
+        var expected = RecordedAnswers.Validator.ValidateJson(File.ReadAllText(Path.Combine(conversion, "rules", "reroute_chain.prompt.json")));
+        var imageVerdict = await RunCli("validate", image, "--object-info", ObjectInfo, "--json");
+        var imagePrompt = await RunCli("validate", image, "--object-info", ObjectInfo, "--from", "prompt", "--json");
+        var notConvertible = await RunCli("validate", Write("""{"nodes": [{"id": 1, "type": "NoSuchNode", "inputs": [], "outputs": [], "widgets_values": []}], "links": []}"""), "--object-info", ObjectInfo);
+
+        Assert.Equal(((int)expected.StatusCode == 200 ? 0 : 1, expected.ToJson() + "\n"), (uiVerdict.Code, uiVerdict.Out.Replace("\r\n", "\n", StringComparison.Ordinal)));
+        // The example's models are not on the test server: both forms of the image are rejected for them.
+        Assert.Equal(1, imageVerdict.Code);
+        Assert.Contains("lora_name", imageVerdict.Out, StringComparison.Ordinal);
+        Assert.Equal(1, imagePrompt.Code);
+        Assert.Contains("ckpt_name", imagePrompt.Out, StringComparison.Ordinal);
+        Assert.Equal(1, notConvertible.Code);
+        Assert.Contains("cannot be converted", notConvertible.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_2_and_say_what_to_do()
     {
-        var ui = Write("""{"nodes": [], "links": [], "version": 0.4}""");
-        var image = Path.Combine(_folder, "image.png");
-        await File.WriteAllBytesAsync(image, Fixture.HttpBytes("upload_source.png"), Ct);
         var notJson = Write("{not json");
 
         var missing = await RunCli("validate", Path.Combine(_folder, "nope.json"), "--object-info", ObjectInfo);
-        var uiFormat = await RunCli("validate", ui, "--object-info", ObjectInfo);
-        var png = await RunCli("validate", image, "--object-info", ObjectInfo);
         var broken = await RunCli("validate", notJson, "--object-info", ObjectInfo);
         var both = await RunCli("validate", notJson, "--object-info", ObjectInfo, "--server", "http://127.0.0.1:1");
         var noFile = await RunCli("validate", Write("{}"), "--object-info", Path.Combine(_folder, "none.json"));
 
-        Assert.All(new[] { missing, uiFormat, png, broken, both, noFile }, r => Assert.Equal(2, r.Code));
+        Assert.All(new[] { missing, broken, both, noFile }, r => Assert.Equal(2, r.Code));
         Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
-        Assert.Contains("Export (API)", uiFormat.Error, StringComparison.Ordinal);
-        Assert.Contains("is an image", png.Error, StringComparison.Ordinal);
         Assert.Contains("Invalid JSON", broken.Error, StringComparison.Ordinal);
         Assert.Contains("not both", both.Error, StringComparison.Ordinal);
         Assert.Contains("does not exist", noFile.Error, StringComparison.Ordinal);

@@ -20,9 +20,9 @@ internal static class ServerBody
     public static string OrderFree(int status, string body) => Canonical(status, body, dropDependentOutputs: true);
 
     /// <summary>
-    /// <see cref="OrderFree"/>, and without the nodes upstream of a node whose validation stopped with an exception (a broken link):
-    /// which of them the server validated, and so reports, before it stopped follows its set order. All three set-order effects the
-    /// issue names are then reduced.
+    /// <see cref="OrderFree"/>, and without the nodes upstream of a node whose validation stopped with an exception (a broken link),
+    /// whatever their own errors: which of them the server validated, and so reports, before it stopped follows its set order. All
+    /// three set-order effects the issue names are then reduced.
     /// </summary>
     public static string SetOrderFree(int status, string body, string promptBody)
     {
@@ -63,7 +63,7 @@ internal static class ServerBody
                 }
             }
 
-            foreach (var id in upstream.Except(aborted).ToList())
+            foreach (var id in upstream)
             {
                 nodes.Remove(id);
             }
