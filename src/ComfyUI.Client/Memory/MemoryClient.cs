@@ -26,7 +26,7 @@ public class MemoryClient
     public virtual Task FreeAsync(bool unloadModels = true, bool freeMemory = true, CancellationToken cancellationToken = default)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "free");
-        call.Content = ComfyHttpPipeline.JsonContent(new FreeBody { UnloadModels = unloadModels, FreeMemory = freeMemory }, ComfyJsonContext.Default.FreeBody);
+        call.Content = RequestContent.Json(new FreeBody { UnloadModels = unloadModels, FreeMemory = freeMemory }, ComfyJsonContext.Default.FreeBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 }

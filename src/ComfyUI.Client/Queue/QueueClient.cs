@@ -1,5 +1,4 @@
 using ComfyUI.Client.Http;
-using ComfyUI.Client.Internal;
 using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client;
@@ -44,10 +43,10 @@ public class QueueClient
             PartialExecutionTargets = request.PartialExecutionTargets,
         };
         var call = ComfyRequest.Api(HttpMethod.Post, "prompt");
-        call.Content = ComfyHttpPipeline.JsonContent(body, ComfyJsonContext.Default.QueuePromptBody);
+        call.Content = RequestContent.Json(body, ComfyJsonContext.Default.QueuePromptBody);
         call.IsPromptSubmission = true;
         var response = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.QueuePromptResponse, cancellationToken).ConfigureAwait(false);
-        Log.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);
+        HttpLog.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);
         return response;
     }
 
@@ -75,7 +74,7 @@ public class QueueClient
     {
         ArgumentNullException.ThrowIfNull(promptIds);
         var call = ComfyRequest.Api(HttpMethod.Post, "queue");
-        call.Content = ComfyHttpPipeline.JsonContent(new ClearOrDeleteBody { Delete = promptIds.ToArray() }, ComfyJsonContext.Default.ClearOrDeleteBody);
+        call.Content = RequestContent.Json(new ClearOrDeleteBody { Delete = promptIds.ToArray() }, ComfyJsonContext.Default.ClearOrDeleteBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 
@@ -85,7 +84,7 @@ public class QueueClient
     public virtual Task ClearAsync(CancellationToken cancellationToken = default)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "queue");
-        call.Content = ComfyHttpPipeline.JsonContent(new ClearOrDeleteBody { Clear = true }, ComfyJsonContext.Default.ClearOrDeleteBody);
+        call.Content = RequestContent.Json(new ClearOrDeleteBody { Clear = true }, ComfyJsonContext.Default.ClearOrDeleteBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 
@@ -99,7 +98,7 @@ public class QueueClient
     public virtual Task InterruptAsync(string? promptId = null, CancellationToken cancellationToken = default)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "interrupt");
-        call.Content = ComfyHttpPipeline.JsonContent(new InterruptBody { PromptId = promptId }, ComfyJsonContext.Default.InterruptBody);
+        call.Content = RequestContent.Json(new InterruptBody { PromptId = promptId }, ComfyJsonContext.Default.InterruptBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 }

@@ -134,6 +134,8 @@ public sealed class FakeServerRunTests
         var ex = await Assert.ThrowsAsync<ComfyUIPromptValidationException>(() => client.SubmitAsync(workflow, cancellationToken: Ct));
 
         Assert.Equal("missing_node_type", ex.ErrorType);
+        Assert.Equal("NoSuchNode", ex.Node?.ClassType);
+        Assert.Equal("1", ex.Node?.NodeId);
         Assert.Empty(server.PendingPromptIds);
         Assert.Null(server.RunningPromptId);
     }

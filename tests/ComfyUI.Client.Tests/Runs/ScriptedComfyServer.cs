@@ -62,6 +62,9 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
     /// <summary>The bodies of POST /prompt, /queue and /interrupt, in order, as "route body".</summary>
     public ConcurrentQueue<string> Posts { get; } = new();
 
+    /// <summary>Drop the connection of every GET /history/{id} (the server cannot be asked).</summary>
+    public bool DropHistoryReads { get; set; }
+
     /// <summary>Refuse WebSocket upgrades with this status (null accepts).</summary>
     public int? RefuseUpgrades { get; set; }
 
@@ -96,7 +99,7 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
         return server;
     }
 
-    public ComfyUIClient CreateClient(Action<ComfyUIClientOptions>? configure = null)
+    public ComfyUIClient CreateClient(Action<ComfyUIClientOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new ComfyUIClientOptions { BaseAddress = BaseAddress, ClientId = "runs-test" };
         options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
@@ -106,7 +109,7 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
         options.Tracking.LostAfter = TimeSpan.FromMilliseconds(500);
         options.Tracking.SilenceReconcileInterval = TimeSpan.FromSeconds(30);
         configure?.Invoke(options);
-        return new ComfyUIClient(options);
+        return new ComfyUIClient(options) { TimeProvider = time ?? TimeProvider.System };
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -212,6 +215,12 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
         {
             var id = Uri.UnescapeDataString(path["/api/history/".Length..]);
             HistoryReads.AddOrUpdate(id, 1, (_, count) => count + 1);
+            if (DropHistoryReads)
+            {
+                context.Abort();
+                return;
+            }
+
             await context.Response.WriteAsync(History.TryGetValue(id, out var entry) ? $"{{\"{id}\": {entry}}}" : "{}");
             return;
         }

@@ -118,7 +118,8 @@ internal sealed class TestWebSocketServer : IAsyncDisposable
         configure?.Invoke(options);
         return new ComfyUIClient(options)
         {
-            WebSocketHooks = new() { TimeProvider = time ?? TimeProvider.System, ForceFrameWatchdog = forceFrameWatchdog },
+            TimeProvider = time ?? TimeProvider.System,
+            WebSocketHooks = new() { ForceFrameWatchdog = forceFrameWatchdog },
         };
     }
 
