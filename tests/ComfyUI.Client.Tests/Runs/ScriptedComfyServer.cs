@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using ComfyUI.Client.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -79,23 +80,17 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
 
     public static async Task<ScriptedComfyServer> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        var app = LoopbackHost.CreateBuilder(configureListen: listen =>
         {
             if (certificate is not null)
             {
                 listen.UseHttps(certificate);
             }
-        }));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
+        }).Build();
         var server = new ScriptedComfyServer(app);
         app.UseWebSockets();
         app.Run(server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        server.BaseAddress = await LoopbackHost.StartAsync(app);
         return server;
     }
 
