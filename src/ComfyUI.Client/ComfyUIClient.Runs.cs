@@ -1,9 +1,13 @@
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client;
 
 public partial class ComfyUIClient
 {
+    private static readonly PromptOptions DefaultPromptOptions = new();
     private RunHub? _runHub;
     private bool _ownsRunHub = true;
 
@@ -47,23 +51,31 @@ public partial class ComfyUIClient
     public virtual async Task<PromptRun> SubmitAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        options ??= new PromptOptions();
+        options ??= DefaultPromptOptions;
         var promptId = options.PromptId ?? QueueClient.NewPromptId();
-        var extraData = options.ExtraData?.DeepClone().AsObject() ?? [];
-        if (options.PreviewMethod is not null)
+        JsonObject? extraData = null;
+        if (options.ExtraData is not null || options.PreviewMethod is not null)
         {
-            extraData["preview_method"] = options.PreviewMethod;
+            extraData = options.ExtraData?.DeepClone().AsObject() ?? [];
+            if (options.PreviewMethod is not null)
+            {
+                extraData["preview_method"] = options.PreviewMethod;
+            }
         }
 
-        var request = new QueuePromptRequest
-        {
-            Prompt = workflow.ToJsonObject(),
-            PromptId = promptId,
-            Number = options.Number,
-            Front = options.Front ? true : null,
-            ExtraData = extraData.Count > 0 ? extraData : null,
-            PartialExecutionTargets = options.PartialExecutionTargets,
-        };
+        // Serialized once, straight from the workflow (no copy of it); a safe retry sends the same bytes.
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new QueuePromptBody
+            {
+                Prompt = workflow.Root,
+                ClientId = Pipeline.Options.ClientId,
+                PromptId = promptId,
+                Number = options.Number,
+                Front = options.Number is null && options.Front ? true : null,
+                ExtraData = extraData is { Count: > 0 } ? extraData : null,
+                PartialExecutionTargets = options.PartialExecutionTargets,
+            },
+            ComfyJsonContext.Default.QueuePromptBody);
 
         var hub = RunHub;
         await hub.EnsureConnectedAsync(this, cancellationToken).ConfigureAwait(false);
@@ -72,7 +84,7 @@ public partial class ComfyUIClient
         QueuePromptResponse response;
         try
         {
-            response = await QueueWithSafeRetryAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await QueueWithSafeRetryAsync(body, promptId, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -123,15 +135,14 @@ public partial class ComfyUIClient
     /// the server does not de-duplicate ids, so a blind retry could run the prompt twice. A connection that could not even be made sent nothing:
     /// that is a plain <see cref="ComfyUIConnectionException"/>; a prompt that may have arrived is a <see cref="ComfyUIPromptFateUnknownException"/>.
     /// </summary>
-    private async Task<QueuePromptResponse> QueueWithSafeRetryAsync(QueuePromptRequest request, CancellationToken cancellationToken)
+    private async Task<QueuePromptResponse> QueueWithSafeRetryAsync(byte[] body, string promptId, CancellationToken cancellationToken)
     {
         try
         {
-            return await Queue.QueuePromptAsync(request, cancellationToken).ConfigureAwait(false);
+            return await Queue.PostPromptAsync(body, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsLostAnswer(ex))
         {
-            var promptId = request.PromptId!;
             RunLog.SubmitRetrying(Pipeline.Logger, promptId, ex.Message);
             try
             {
@@ -149,7 +160,7 @@ public partial class ComfyUIClient
 
             try
             {
-                return await Queue.QueuePromptAsync(request, cancellationToken).ConfigureAwait(false);
+                return await Queue.PostPromptAsync(body, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception retry) when (IsLostAnswer(retry))
             {

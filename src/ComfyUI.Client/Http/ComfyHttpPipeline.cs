@@ -114,7 +114,10 @@ internal sealed class ComfyHttpPipeline
             throw ConnectionError(request, ex);
         }
 
-        HttpLog.Response(_logger, request.Method.Method, request.Route, (int)response.StatusCode);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            HttpLog.Response(_logger, request.Method.Method, request.Route, (int)response.StatusCode);
+        }
         if (response.IsSuccessStatusCode || Array.IndexOf(request.PassThroughStatuses, response.StatusCode) >= 0)
         {
             return response;

@@ -9,10 +9,12 @@ namespace ComfyUI.Client.Http;
 internal static class RequestContent
 {
     /// <summary>Creates JSON request content through the source-generated context.</summary>
-    public static HttpContent Json<T>(T value, JsonTypeInfo<T> typeInfo)
+    public static HttpContent Json<T>(T value, JsonTypeInfo<T> typeInfo) => Json(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+
+    /// <summary>Creates JSON request content from UTF-8 bytes.</summary>
+    public static HttpContent Json(byte[] utf8)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
-        var content = new ByteArrayContent(bytes);
+        var content = new ByteArrayContent(utf8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ComfyUI.Client.Http;
 using ComfyUI.Client.Serialization;
 
@@ -42,8 +43,14 @@ public class QueueClient
             ExtraData = request.ExtraData,
             PartialExecutionTargets = request.PartialExecutionTargets,
         };
+        return await PostPromptAsync(JsonSerializer.SerializeToUtf8Bytes(body, ComfyJsonContext.Default.QueuePromptBody), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>POST /prompt</c> with a body already serialized (the run tracker serializes it once, for a possible safe retry too).</summary>
+    internal async Task<QueuePromptResponse> PostPromptAsync(byte[] body, CancellationToken cancellationToken)
+    {
         var call = ComfyRequest.Api(HttpMethod.Post, "prompt");
-        call.Content = RequestContent.Json(body, ComfyJsonContext.Default.QueuePromptBody);
+        call.Content = RequestContent.Json(body);
         call.IsPromptSubmission = true;
         var response = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.QueuePromptResponse, cancellationToken).ConfigureAwait(false);
         HttpLog.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);

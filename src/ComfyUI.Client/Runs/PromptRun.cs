@@ -18,8 +18,6 @@ public sealed class PromptRun : IAsyncDisposable
     private readonly object _gate = new();
     private readonly RunEventStream _events = new();
     private readonly TaskCompletionSource<PromptResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Dictionary<string, NodeOutput>? _liveOutputs;
-    private List<string>? _cachedNodes;
     private PromptStatus _status = PromptStatus.Submitting;
     private CancellationTokenRegistration _runTokenRegistration;
 
@@ -190,16 +188,6 @@ public sealed class PromptRun : IAsyncDisposable
                     MarkRunningLocked();
                 }
 
-                switch (update.Event)
-                {
-                    case PromptNodeOutputEvent output:
-                        (_liveOutputs ??= new(StringComparer.Ordinal))[output.NodeId] = output.Output;
-                        break;
-                    case PromptNodesCachedEvent cached:
-                        (_cachedNodes ??= []).AddRange(cached.NodeIds);
-                        break;
-                }
-
                 if (update.Event is { } runEvent)
                 {
                     _events.Emit(runEvent);
@@ -273,28 +261,17 @@ public sealed class PromptRun : IAsyncDisposable
     /// <summary>A result built from what the run saw over the WebSocket, for when the server's history cannot say.</summary>
     internal PromptResult LocalResult(PromptStatus status, string reason, PromptError? error = null)
     {
-        lock (_gate)
+        var outputs = new Dictionary<string, NodeOutput>(StringComparer.Ordinal);
+        foreach (var output in _events.Past<PromptNodeOutputEvent>())
         {
-            return new PromptResult
-            {
-                PromptId = PromptId,
-                Status = status,
-                Error = error,
-                Reason = reason,
-                Outputs = _liveOutputs is null ? new Dictionary<string, NodeOutput>() : new Dictionary<string, NodeOutput>(_liveOutputs, StringComparer.Ordinal),
-                CachedNodes = CachedNodesSeen(),
-            };
+            outputs[output.NodeId] = output.Output;
         }
+
+        return new PromptResult { PromptId = PromptId, Status = status, Error = error, Reason = reason, Outputs = outputs, CachedNodes = CachedNodesSeen() };
     }
 
     /// <summary>The cached nodes the WebSocket reported.</summary>
-    internal IReadOnlyList<string> CachedNodesSeen()
-    {
-        lock (_gate)
-        {
-            return _cachedNodes is null ? [] : _cachedNodes.ToArray();
-        }
-    }
+    internal IReadOnlyList<string> CachedNodesSeen() => _events.Past<PromptNodesCachedEvent>().SelectMany(cached => cached.NodeIds).ToArray();
 
     /// <summary>Ends the run with its one terminal result (later calls do nothing).</summary>
     internal void Finish(PromptResult result, bool notify = true)

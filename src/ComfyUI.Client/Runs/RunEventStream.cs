@@ -74,6 +74,16 @@ internal sealed class RunEventStream
         }
     }
 
+    /// <summary>The events of one kind that happened so far (a snapshot).</summary>
+    public List<T> Past<T>()
+        where T : PromptEvent
+    {
+        lock (_gate)
+        {
+            return _history.OfType<T>().ToList();
+        }
+    }
+
     /// <summary>Streams the past events, then the new ones until the run ends.</summary>
     public async IAsyncEnumerable<PromptEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

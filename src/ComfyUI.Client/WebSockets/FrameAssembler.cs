@@ -7,9 +7,10 @@ namespace ComfyUI.Client.WebSockets;
 /// <summary>
 /// Turns the reads of one connection into messages: a whole message in one read (the usual case) is parsed straight from the receive buffer;
 /// fragments are gathered first; a message larger than <see cref="MaxMessageBytes"/> is skipped and reported as a
-/// <see cref="ProtocolErrorMessage"/>. Preview frames are dropped unread when previews are off.
+/// <see cref="ProtocolErrorMessage"/>. Preview frames are dropped unread when previews are off, and messages only subscriptions use
+/// (<see cref="MessageType.OnlyForSubscribers"/>) while the socket has none.
 /// </summary>
-internal sealed class FrameAssembler(bool receivePreviews) : IDisposable
+internal sealed class FrameAssembler(bool receivePreviews, SubscriberFanOut readers) : IDisposable
 {
     /// <summary>The size of one receive.</summary>
     public const int ReceiveBufferSize = 128 * 1024;
@@ -60,7 +61,7 @@ internal sealed class FrameAssembler(bool receivePreviews) : IDisposable
                 RawFrame = _message.WrittenMemory[..Math.Min(_message.WrittenCount, ComfyMessageParser.MaxKeptRawBytes)].ToArray(),
             };
         }
-        else if (!binary || receivePreviews || !IsPreviewFrame(frame))
+        else if (binary ? receivePreviews || !IsPreviewFrame(frame) : readers.HasSubscribers || MessageTypes.Peek(frame) is not { OnlyForSubscribers: true })
         {
             message = ComfyMessageParser.ParseOrError(frame, binary);
         }

@@ -14,15 +14,17 @@ internal sealed class MessageType
 {
     private readonly byte[] _utf8;
 
-    public MessageType(string name, HotReader hot)
+    public MessageType(string name, HotReader hot, bool onlyForSubscribers = false)
     {
+        OnlyForSubscribers = onlyForSubscribers;
         Name = name;
         _utf8 = System.Text.Encoding.UTF8.GetBytes(name);
         Hot = hot;
     }
 
-    public MessageType(string name, DataReader data)
+    public MessageType(string name, DataReader data, bool onlyForSubscribers = false)
     {
+        OnlyForSubscribers = onlyForSubscribers;
         Name = name;
         _utf8 = System.Text.Encoding.UTF8.GetBytes(name);
         Data = data;
@@ -30,6 +32,11 @@ internal sealed class MessageType
 
     /// <summary>The <c>type</c> the server sends (an interned string: no allocation per message).</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// Whether only a subscription can use it: the run tracker ignores it, so a socket with no subscription (only the run tracker) does not read it.
+    /// </summary>
+    public bool OnlyForSubscribers { get; }
 
     /// <summary>The hand-written single-pass reader of a frequent message, or <see langword="null"/>.</summary>
     public HotReader? Hot { get; }
@@ -47,7 +54,7 @@ internal static class MessageTypes
     [
         new("progress", HotMessageReaders.Progress),
         new("executing", HotMessageReaders.Executing),
-        new("progress_state", HotMessageReaders.ProgressState),
+        new("progress_state", HotMessageReaders.ProgressState, onlyForSubscribers: true),
         new("status", HotMessageReaders.Status),
         new("executed", HotMessageReaders.Executed),
         new("execution_start", HotMessageReaders.ExecutionStart),
@@ -55,7 +62,7 @@ internal static class MessageTypes
         new("execution_success", HotMessageReaders.ExecutionSuccess),
         new("execution_error", static data => JsonSerializer.Deserialize(data, ComfyJsonContext.Default.ExecutionErrorMessage)),
         new("execution_interrupted", static data => JsonSerializer.Deserialize(data, ComfyJsonContext.Default.ExecutionInterruptedMessage)),
-        new("logs", static data => JsonSerializer.Deserialize(data, ComfyJsonContext.Default.LogsMessage)),
+        new("logs", static data => JsonSerializer.Deserialize(data, ComfyJsonContext.Default.LogsMessage), onlyForSubscribers: true),
         new("feature_flags", static data => new FeatureFlagsMessage { Flags = JsonSerializer.Deserialize(data, ComfyJsonContext.Default.DictionaryStringJsonElement)! }),
     ];
 
@@ -71,6 +78,23 @@ internal static class MessageTypes
         }
 
         return null;
+    }
+
+    /// <summary>The known type of a text frame whose first member is <c>type</c> (as ComfyUI sends it), or <see langword="null"/>.</summary>
+    public static MessageType? Peek(ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(frame);
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject && reader.Read() && reader.TokenType == JsonTokenType.PropertyName
+                && reader.ValueTextEquals("type"u8) && reader.Read() && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                    ? Find(reader.ValueSpan)
+                    : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The known type named <paramref name="name"/>, or <see langword="null"/>.</summary>

@@ -309,7 +309,7 @@ internal sealed class SocketConnection : IAsyncDisposable
 
     private async Task<DisconnectedMessage> ReceiveUntilDroppedAsync(ClientWebSocket socket)
     {
-        using var frames = new FrameAssembler(_options.ReceivePreviews);
+        using var frames = new FrameAssembler(_options.ReceivePreviews, FanOut);
         using var watchdogCts = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         var watchdog = _frameWatchdog && _options.IdleTimeout is { } idle
             ? new IdleWatchdog(_time, idle, ProbeAsync, socket.Abort)

@@ -17,6 +17,9 @@ internal sealed class SubscriberFanOut(ILogger logger)
     private long _droppedPreviews;
     private int _warnedUnread;
 
+    /// <summary>Whether any subscription reads the socket (observers alone do not count).</summary>
+    public bool HasSubscribers => Volatile.Read(ref _subscribers).Length > 0;
+
     /// <summary>How many previews were dropped, over all subscribers, because a subscriber was full.</summary>
     public long DroppedPreviews => Interlocked.Read(ref _droppedPreviews);
 
