@@ -176,11 +176,12 @@ await using (run)
     }
 }
 
-// Model-free core nodes, so it runs on any ComfyUI (and on the fake server): a blue square, inverted to yellow, saved.
+// Model-free core nodes, so it runs on any ComfyUI (and on the fake server): a blue square, inverted to yellow, saved as
+// QuickStart_00001_.png. Downloads never replace a file: the next run's image is QuickStart_00002_.png in ./output, and so on.
 static Workflow DefaultWorkflow() => new WorkflowBuilder()
     .Add("EmptyImage", out var image, n => n.SetTitle("Blue square").Set("width", 256).Set("height", 256).Set("batch_size", 1).Set("color", 0x2050F0))
     .Add("ImageInvert", out var inverted, n => n.SetTitle("Invert").SetLink("image", image, 0))
-    .Add("SaveImage", n => n.SetTitle("Save").SetLink("images", inverted, 0).Set("filename_prefix", "quickstart/ComfyUI"))
+    .Add("SaveImage", n => n.SetTitle("Save").SetLink("images", inverted, 0).Set("filename_prefix", "QuickStart"))
     .Build();
 
 static string NodeName(string nodeId, Workflow workflow) =>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using ComfyUI.Client.Cli.Commands;
 
 namespace ComfyUI.Client.Cli;
@@ -14,7 +15,16 @@ internal static class CliApp
 
     public static readonly Option<string?> ApiKey = new("--api-key")
     {
-        Description = "An API key for a proxy in front of ComfyUI (sent as Authorization: Bearer …)",
+        Description = "An API key for a proxy in front of ComfyUI (sent as Authorization: Bearer …). Other users can see a command line: "
+            + "prefer $" + ApiKeySource.EnvironmentVariable + " or --api-key-file",
+        HelpName = "key",
+        Recursive = true,
+    };
+
+    public static readonly Option<FileInfo?> ApiKeyFile = new("--api-key-file")
+    {
+        Description = "Read the API key from this file (default: $" + ApiKeySource.EnvironmentVariable + ")",
+        HelpName = "path",
         Recursive = true,
     };
 
@@ -23,36 +33,33 @@ internal static class CliApp
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces on errors", Recursive = true };
 
     /// <summary>Runs the command line and returns the exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
-    {
-        var root = new RootCommand("comfyui — drive a ComfyUI server: run workflows, watch events, manage the queue, history, models and files.")
-        {
-            Server,
-            ApiKey,
-            Json,
-            Verbose,
-        };
-        RunCommand.Add(root);
-        WatchCommand.Add(root);
-        QueueCommands.Add(root);
-        DiscoveryCommands.Add(root);
-        FileCommands.Add(root);
-        FakeServerCommand.Add(root);
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, cancellationToken);
 
+    /// <summary>Runs the command line with the given environment variables (COMFYUI_URL, COMFYUI_API_KEY) and returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var root = CreateRootCommand();
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            // One line per error, the hint on the last one.
+            for (var i = 0; i < parsed.Errors.Count; i++)
             {
-                stderr.WriteLine("error: " + error.Message);
+                stderr.WriteLine("error: " + parsed.Errors[i].Message + (i == parsed.Errors.Count - 1 ? " Run 'comfyui --help' for usage." : ""));
             }
 
-            stderr.WriteLine("Run 'comfyui --help' for usage.");
             return ExitCodes.Usage;
+        }
+
+        if (parsed.Action is HelpAction)
+        {
+            return CliHelp.Write(parsed, stdout);
         }
 
         var output = new CliOutput(stdout, stderr, parsed.GetValue(Json), parsed.GetValue(Verbose));
         CurrentOutput.Value = output;
+        CurrentEnvironment.Value = environment;
         try
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken)
@@ -64,15 +71,42 @@ internal static class CliApp
         }
     }
 
+    /// <summary>The commands. Each command file adds its own; this list is the one place that registers them.</summary>
+    internal static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("comfyui — drive a ComfyUI server: run workflows, watch events, manage the queue, history, models and files.")
+        {
+            Server,
+            ApiKey,
+            ApiKeyFile,
+            Json,
+            Verbose,
+        };
+        RunCommand.Add(root);
+        WatchCommand.Add(root);
+        QueueCommands.Add(root);
+        DiscoveryCommands.Add(root);
+        FileCommands.Add(root);
+
+        // `comfyui` alone: the help.
+        root.SetAction((result, _) => Task.FromResult(CliHelp.Write(root.Parse(["--help"]), result.InvocationConfiguration.Output)));
+        return root;
+    }
+
     /// <summary>The output of the command being run (set before invocation, read by command actions).</summary>
     internal static readonly AsyncLocal<CliOutput> CurrentOutput = new();
+
+    /// <summary>The environment variables of the command being run (the process's, or a test's).</summary>
+    internal static readonly AsyncLocal<Func<string, string?>?> CurrentEnvironment = new();
+
+    private static string? Env(string name) => (CurrentEnvironment.Value ?? Environment.GetEnvironmentVariable)(name);
 
     internal static CliOutput Output(ParseResult result) => CurrentOutput.Value ?? new CliOutput(Console.Out, Console.Error, result.GetValue(Json), result.GetValue(Verbose));
 
     /// <summary>Creates the client for the server the command line names.</summary>
     internal static ComfyUIClient CreateClient(ParseResult result)
     {
-        var address = result.GetValue(Server) ?? Environment.GetEnvironmentVariable("COMFYUI_URL");
+        var address = result.GetValue(Server) ?? Env("COMFYUI_URL");
         if (string.IsNullOrWhiteSpace(address))
         {
             address = "http://127.0.0.1:8188";
@@ -83,7 +117,8 @@ internal static class CliApp
             throw new CliUsageException($"'{address}' is not an http(s) server address.");
         }
 
-        var options = new ComfyUIClientOptions { BaseAddress = uri, ApiKey = result.GetValue(ApiKey) };
+        var apiKey = ApiKeySource.Resolve(result.GetValue(ApiKey), result.GetValue(ApiKeyFile), Env);
+        var options = new ComfyUIClientOptions { BaseAddress = uri, ApiKey = apiKey };
         options.WebSocket.ConnectTimeout = TimeSpan.FromSeconds(10);
         return new ComfyUIClient(options);
     }

@@ -104,7 +104,15 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
     {
         options ??= new FakeComfyUIServerOptions();
         var builder = LoopbackHost.CreateBuilder(
-            options.Port, k => k.Limits.MaxRequestBodySize = 100L * 1024 * 1024, applicationName: typeof(FakeComfyUIServer).Assembly.GetName().Name);
+            options.Port,
+            k =>
+            {
+                k.Limits.MaxRequestBodySize = 100L * 1024 * 1024;
+
+                // aiohttp writes header values as UTF-8: /view of "ü 日本.png" names it that way in Content-Disposition.
+                k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+            },
+            applicationName: typeof(FakeComfyUIServer).Assembly.GetName().Name);
         builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, NoopHostLifetime>();
         var context = new ServerContext();

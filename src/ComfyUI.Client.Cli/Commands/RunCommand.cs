@@ -13,7 +13,7 @@ internal static class RunCommand
         var set = new Option<string[]>("--set") { Description = "Set an input: NODE.INPUT=VALUE (NODE is an id or a title); repeatable", AllowMultipleArgumentsPerToken = false };
         var outDir = new Option<string>("--out") { Description = "Where to save the outputs", DefaultValueFactory = _ => "output" };
         var timeout = new Option<string?>("--timeout") { Description = "Cancel the run after this long (seconds, or hh:mm:ss)" };
-        var preview = new Option<string?>("--preview-method") { Description = "auto, latent2rgb, taesd or none (default: auto)", DefaultValueFactory = _ => "auto" };
+        var preview = new Option<string?>("--preview-method") { Description = "auto, latent2rgb, taesd or none", DefaultValueFactory = _ => "auto" };
         var command = new Command("run", "Run a workflow: progress per node, outputs downloaded; Ctrl+C cancels only this prompt")
         {
             workflowArgument, set, outDir, timeout, preview,

@@ -43,6 +43,9 @@ internal sealed class ServerState : IAsyncDisposable
 
     public Dictionary<string, CacheEntry> Cache { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The users added by POST /users (kept in memory, as without --multi-user).</summary>
+    public UserRegistry Users { get; } = new();
+
     public void Start() => worker = Task.Run(WorkerLoopAsync);
 
     public int QueueRemaining
@@ -206,6 +209,7 @@ internal sealed class ServerState : IAsyncDisposable
             }
 
             Cache.Clear();
+            Users.Reset();
             Counter = 0;
             try
             {

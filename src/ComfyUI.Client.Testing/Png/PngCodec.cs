@@ -4,26 +4,36 @@ using System.Text;
 
 namespace ComfyUI.Client.Testing.Png;
 
-/// <summary>A small PNG encoder (RGB, filter 0) and decoder (8-bit gray, gray+alpha, RGB, RGBA; non-interlaced; all five filters).</summary>
+/// <summary>
+/// A small PNG encoder (RGB or RGBA, filter 0, text chunks) and decoder (8-bit gray, gray+alpha, RGB, RGBA; non-interlaced; all five
+/// filters; tEXt, zTXt and iTXt text).
+/// </summary>
 internal static class PngCodec
 {
     private static readonly byte[] Signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    public static byte[] Encode(RgbImage image, IReadOnlyDictionary<string, string>? text = null)
+    /// <summary>Encodes the image as RGB, or RGBA with <paramref name="alpha"/>; text is written as tEXt (iTXt when not Latin-1), like Pillow.</summary>
+    public static byte[] Encode(RgbImage image, IReadOnlyDictionary<string, string>? text = null, bool alpha = false)
     {
+        var channels = alpha ? 4 : 3;
         using var output = new MemoryStream();
         output.Write(Signature);
         var header = new byte[13];
         BinaryPrimitives.WriteUInt32BigEndian(header, (uint)image.Width);
         BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), (uint)image.Height);
         header[8] = 8;
-        header[9] = 2; // RGB
+        header[9] = alpha ? (byte)6 : (byte)2; // RGBA or RGB
         WriteChunk(output, "IHDR", header);
-        if (text is not null)
+        foreach (var (key, value) in text ?? new Dictionary<string, string>())
         {
-            foreach (var (key, value) in text)
+            if (value.All(c => c <= '\u00FF'))
             {
                 WriteChunk(output, "tEXt", Encoding.Latin1.GetBytes(key + "\0" + value));
+            }
+            else
+            {
+                // keyword, no compression (flag 0, method 0), no language tag, no translated keyword, UTF-8 text.
+                WriteChunk(output, "iTXt", [.. Encoding.Latin1.GetBytes(key), 0, 0, 0, 0, 0, .. Encoding.UTF8.GetBytes(value)]);
             }
         }
 
@@ -31,16 +41,14 @@ internal static class PngCodec
         {
             using (var z = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
             {
-                var row = new byte[(image.Width * 3) + 1];
+                var row = new byte[(image.Width * channels) + 1];
                 for (var y = 0; y < image.Height; y++)
                 {
                     row[0] = 0;
                     for (var x = 0; x < image.Width; x++)
                     {
                         var i = ((y * image.Width) + x) * 4;
-                        row[1 + (x * 3)] = image.Pixels[i];
-                        row[2 + (x * 3)] = image.Pixels[i + 1];
-                        row[3 + (x * 3)] = image.Pixels[i + 2];
+                        image.Pixels.AsSpan(i, channels).CopyTo(row.AsSpan(1 + (x * channels)));
                     }
 
                     z.Write(row);
@@ -70,7 +78,51 @@ internal static class PngCodec
 
     public static bool IsPng(ReadOnlySpan<byte> data) => data.Length > 8 && data[..8].SequenceEqual(Signature);
 
-    public static RgbImage Decode(byte[] data)
+    /// <summary>The text chunks (tEXt, zTXt, iTXt) in file order, as Pillow's <c>Image.text</c> reads them.</summary>
+    public static IReadOnlyDictionary<string, string> ReadText(byte[] data)
+    {
+        var text = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (type, start, length) in Chunks(data))
+        {
+            var body = data.AsSpan(start, length);
+            var end = body.IndexOf((byte)0);
+            if (end <= 0 || type is not ("tEXt" or "zTXt" or "iTXt"))
+            {
+                continue;
+            }
+
+            var key = Encoding.Latin1.GetString(body[..end]);
+            var rest = body[(end + 1)..];
+            text[key] = type switch
+            {
+                "tEXt" => Encoding.Latin1.GetString(rest),
+                "zTXt" => Encoding.Latin1.GetString(Inflate(rest[1..])),
+                _ => ReadInternationalText(rest),
+            };
+        }
+
+        return text;
+    }
+
+    private static string ReadInternationalText(ReadOnlySpan<byte> rest)
+    {
+        var compressed = rest[0] == 1;
+        rest = rest[2..];
+        rest = rest[(rest.IndexOf((byte)0) + 1)..]; // language tag
+        rest = rest[(rest.IndexOf((byte)0) + 1)..]; // translated keyword
+        return Encoding.UTF8.GetString(compressed ? Inflate(rest) : rest);
+    }
+
+    private static byte[] Inflate(ReadOnlySpan<byte> compressed)
+    {
+        using var z = new ZLibStream(new MemoryStream(compressed.ToArray()), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        z.CopyTo(output);
+        return output.ToArray();
+    }
+
+    /// <summary>The chunks of a PNG file (type, body offset, body length), CRC-checked, up to IEND.</summary>
+    private static IEnumerable<(string Type, int Start, int Length)> Chunks(byte[] data)
     {
         if (!IsPng(data))
         {
@@ -78,19 +130,38 @@ internal static class PngCodec
         }
 
         var pos = 8;
-        int width = 0, height = 0, bitDepth = 0, colorType = 0, interlace = 0;
-        using var idat = new MemoryStream();
-        while (pos + 8 <= data.Length)
+        while (pos + 12 <= data.Length)
         {
             var length = (int)BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(pos));
+            if (length < 0 || pos + 12 + length > data.Length)
+            {
+                throw new InvalidDataException("truncated PNG chunk");
+            }
+
             var type = Encoding.ASCII.GetString(data, pos + 4, 4);
-            var body = data.AsSpan(pos + 8, length);
             var crc = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(pos + 8 + length));
             if (Crc32.Compute(data.AsSpan(pos + 4, length + 4)) != crc)
             {
                 throw new InvalidDataException($"bad CRC in chunk {type}");
             }
 
+            if (type == "IEND")
+            {
+                yield break;
+            }
+
+            yield return (type, pos + 8, length);
+            pos += 12 + length;
+        }
+    }
+
+    public static RgbImage Decode(byte[] data)
+    {
+        int width = 0, height = 0, bitDepth = 0, colorType = 0, interlace = 0;
+        using var idat = new MemoryStream();
+        foreach (var (type, start, length) in Chunks(data))
+        {
+            var body = data.AsSpan(start, length);
             switch (type)
             {
                 case "IHDR":
@@ -103,12 +174,7 @@ internal static class PngCodec
                 case "IDAT":
                     idat.Write(body);
                     break;
-                case "IEND":
-                    pos = data.Length;
-                    continue;
             }
-
-            pos += 12 + length;
         }
 
         if (bitDepth != 8 || interlace != 0)

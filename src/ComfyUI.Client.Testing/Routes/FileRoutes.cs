@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using ComfyUI.Client.Testing.Execution;
-using ComfyUI.Client.Testing.Png;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -44,12 +43,6 @@ internal sealed class FileRoutes
             return;
         }
 
-        if (mask && string.IsNullOrEmpty(form["original_ref"]))
-        {
-            await Http.InternalError(h).ConfigureAwait(false);
-            return;
-        }
-
         var subfolder = form["subfolder"].ToString();
         var overwrite = form["overwrite"].ToString() is "true" or "1";
         var dir = FileStore.SafeCombine(baseDir, subfolder);
@@ -64,11 +57,6 @@ internal sealed class FileRoutes
         {
             await file.CopyToAsync(copy, h.RequestAborted).ConfigureAwait(false);
             bytes = copy.ToArray();
-        }
-
-        if (mask)
-        {
-            bytes = ApplyMask(form["original_ref"].ToString(), bytes) ?? bytes;
         }
 
         Directory.CreateDirectory(dir);
@@ -92,42 +80,32 @@ internal sealed class FileRoutes
             }
         }
 
-        await File.WriteAllBytesAsync(path, bytes, h.RequestAborted).ConfigureAwait(false);
+        // As on the real server, an upload with the same bytes as the existing file of that name writes nothing (the mask too: its
+        // raw bytes are compared, before any merge).
+        var duplicate = !overwrite && File.Exists(path);
+        if (!duplicate)
+        {
+            byte[]? content = bytes;
+            if (mask)
+            {
+                try
+                {
+                    content = MaskUpload.Merge(context.Files, form.TryGetValue("original_ref", out var reference) ? reference.ToString() : null, bytes);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+                {
+                    await Http.InternalError(h).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            if (content is not null)
+            {
+                await File.WriteAllBytesAsync(path, content, h.RequestAborted).ConfigureAwait(false);
+            }
+        }
+
         await Http.Json(h, new JsonObject { ["name"] = name, ["subfolder"] = subfolder, ["type"] = type }).ConfigureAwait(false);
-    }
-
-    private byte[]? ApplyMask(string originalRef, byte[] maskBytes)
-    {
-        try
-        {
-            var reference = JsonNode.Parse(originalRef) as JsonObject;
-            var filename = Json.GetString(reference?["filename"]);
-            if (filename is null)
-            {
-                return null;
-            }
-
-            var type = Json.GetString(reference!["type"]) ?? "output";
-            var dir = context.Files.TypeDirectory(type);
-            var path = dir is null ? null : FileStore.SafeCombine(dir, Json.GetString(reference["subfolder"]) ?? string.Empty, filename);
-            if (path is null || !File.Exists(path))
-            {
-                return null;
-            }
-
-            var original = PngCodec.Decode(File.ReadAllBytes(path));
-            var maskImage = PngCodec.Decode(maskBytes);
-            for (var i = 0; i < Math.Min(original.Pixels.Length, maskImage.Pixels.Length); i += 4)
-            {
-                original.Pixels[i + 3] = maskImage.Pixels[i + 3];
-            }
-
-            return PngCodec.Encode(original);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or IOException)
-        {
-            return null;
-        }
     }
 
     public async Task View(HttpContext h)

@@ -69,7 +69,7 @@ internal static class RouteTable
         Both("DELETE", "/userdata/{file}", user.Delete);
         Both("POST", "/userdata/{file}/move/{dest}", user.Move);
         Both("GET", "/users", user.Users);
-        Both("POST", "/users", UserDataRoutes.PostUsers);
+        Both("POST", "/users", user.PostUsers);
         Both("GET", "/settings", user.GetSettings);
         Both("GET", "/settings/{id}", user.GetSetting);
         Both("POST", "/settings", user.PostSettings);

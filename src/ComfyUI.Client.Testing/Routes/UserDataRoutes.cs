@@ -216,24 +216,18 @@ internal sealed class UserDataRoutes
 
     public Task Users(HttpContext h) => Http.Json(h, new JsonObject { ["storage"] = "server", ["migrated"] = Directory.Exists(Root) });
 
-    public static async Task PostUsers(HttpContext h)
+    public async Task PostUsers(HttpContext h)
     {
         var (ok, body) = await Http.ReadJson(h).ConfigureAwait(false);
-        if (!ok || body is not JsonObject request || !request.ContainsKey("username"))
+        if (!ok || body is not JsonObject request || Json.GetString(request["username"]) is not { } name)
         {
+            // No JSON, no "username" or not a string: the real handler raises (500).
             await Http.InternalError(h).ConfigureAwait(false);
             return;
         }
 
-        var name = Json.GetString(request["username"]);
-        if (string.IsNullOrEmpty(name))
-        {
-            await Http.Json(h, new JsonObject { ["error"] = "username not provided" }, 400).ConfigureAwait(false);
-            return;
-        }
-
-        var id = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]) + "_" + Guid.NewGuid();
-        await Http.Json(h, JsonValue.Create(id)).ConfigureAwait(false);
+        var (id, error) = context.State.Users.Add(name);
+        await Http.Json(h, error is null ? JsonValue.Create(id) : new JsonObject { ["error"] = error }, error is null ? 200 : 400).ConfigureAwait(false);
     }
 
     private string SettingsPath => Path.Combine(Root, "comfy.settings.json");

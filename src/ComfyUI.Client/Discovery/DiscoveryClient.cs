@@ -16,6 +16,8 @@ namespace ComfyUI.Client;
 public class DiscoveryClient
 {
     private readonly ComfyHttpPipeline _pipeline = null!;
+    private readonly object _schemaLock = new();
+    private Task<NodeSchema>? _schema;
 
     /// <summary>For mocking only.</summary>
     protected DiscoveryClient()
@@ -43,6 +45,37 @@ public class DiscoveryClient
         var call = ComfyRequest.Api(HttpMethod.Get, "object_info").Escaped(nodeClass);
         var all = await ReadObjectInfoAsync(call, cancellationToken).ConfigureAwait(false);
         return all.TryGetValue(nodeClass, out var definition) ? definition : null;
+    }
+
+    /// <summary>
+    /// The server's node schema (<see cref="NodeSchema"/>), read from <c>GET /object_info</c> once and kept for this client: every later call
+    /// answers from the cache. Pass <paramref name="refresh"/> after the server restarted or custom nodes changed.
+    /// A failed read is not cached.
+    /// </summary>
+    /// <param name="refresh">Read <c>/object_info</c> again instead of answering from the cache.</param>
+    /// <param name="cancellationToken">Cancels the wait (a read shared with other callers goes on for them).</param>
+    /// <returns>The schema.</returns>
+    public virtual Task<NodeSchema> GetNodeSchemaAsync(bool refresh = false, CancellationToken cancellationToken = default)
+    {
+        Task<NodeSchema> task;
+        lock (_schemaLock)
+        {
+            if (refresh || _schema is null || _schema.IsFaulted || _schema.IsCanceled)
+            {
+                _schema = ReadSchemaAsync();
+            }
+
+            task = _schema;
+        }
+
+        return task.WaitAsync(cancellationToken);
+    }
+
+    private async Task<NodeSchema> ReadSchemaAsync()
+    {
+        // Not tied to one caller's token: the read is shared by every caller that waits for it.
+        var map = await ReadObjectInfoAsync(ComfyRequest.Api(HttpMethod.Get, "object_info"), CancellationToken.None).ConfigureAwait(false);
+        return NodeSchema.FromObjectInfo(map);
     }
 
     /// <summary>The whole answer indexed by class name; each definition is read when first asked for.</summary>

@@ -154,7 +154,7 @@ internal static class NodeDefinitionReader
     }
 
     /// <summary>Reads one input spec; anything unexpected becomes <see cref="InputKind.Other"/> with the raw JSON.</summary>
-    private static InputSpec ParseSpec(JsonElement spec)
+    internal static InputSpec ParseSpec(JsonElement spec)
     {
         if (spec.ValueKind != JsonValueKind.Array)
         {

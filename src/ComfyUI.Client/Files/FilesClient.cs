@@ -131,6 +131,53 @@ public class FilesClient
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var fullPath = Path.GetFullPath(path);
+        var temp = await DownloadToTemporaryFileAsync(file, fullPath, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            File.Move(temp, fullPath, overwrite: true);
+        }
+        finally
+        {
+            DeleteIfLeft(temp);
+        }
+    }
+
+    /// <summary>
+    /// Downloads like <see cref="DownloadToFileAsync"/> but never replaces a file: when <paramref name="path"/> exists, the file gets the
+    /// next free name (<see cref="FreeFileNames"/>), checked at the moment it is moved into place.
+    /// </summary>
+    /// <returns>The path the file was saved to.</returns>
+    internal async Task<string> DownloadToNewFileAsync(OutputFile file, string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fullPath = Path.GetFullPath(path);
+        var temp = await DownloadToTemporaryFileAsync(file, fullPath, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var candidate in FreeFileNames.Candidates(fullPath))
+            {
+                try
+                {
+                    File.Move(temp, candidate, overwrite: false);
+                    return candidate;
+                }
+                catch (IOException) when (File.Exists(candidate) || Directory.Exists(candidate))
+                {
+                    // Taken (perhaps a moment ago by another download): the next name.
+                }
+            }
+
+            throw new InvalidOperationException("Unreachable: the candidate names never end.");
+        }
+        finally
+        {
+            DeleteIfLeft(temp);
+        }
+    }
+
+    /// <summary>Streams the file into a new temporary file next to <paramref name="fullPath"/> (its folder is created); deleted on failure.</summary>
+    private async Task<string> DownloadToTemporaryFileAsync(OutputFile file, string fullPath, CancellationToken cancellationToken)
+    {
         var folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
@@ -142,14 +189,20 @@ public class FilesClient
                 await DownloadAsync(file, target, cancellationToken).ConfigureAwait(false);
             }
 
-            File.Move(temp, fullPath, overwrite: true);
+            return temp;
         }
-        finally
+        catch
         {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
+            DeleteIfLeft(temp);
+            throw;
+        }
+    }
+
+    private static void DeleteIfLeft(string path)
+    {
+        if (File.Exists(path))
+        {
+            File.Delete(path);
         }
     }
 

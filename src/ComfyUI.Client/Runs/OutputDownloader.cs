@@ -1,6 +1,9 @@
 namespace ComfyUI.Client;
 
-/// <summary>Saves a finished run's output files under a folder (<see cref="PromptOptions.DownloadOutputsTo"/>), never outside it.</summary>
+/// <summary>
+/// Saves a finished run's output files under a folder (<see cref="PromptOptions.DownloadOutputsTo"/>), never outside it and never over an
+/// existing file.
+/// </summary>
 internal static class OutputDownloader
 {
     /// <summary>Downloads every output file of <paramref name="entry"/> to <c>folder/subfolder/name</c>.</summary>
@@ -21,8 +24,8 @@ internal static class OutputDownloader
                     continue;
                 }
 
-                await files.DownloadToFileAsync(file, path, cancellationToken).ConfigureAwait(false);
-                saved.Add(new SavedOutput { NodeId = nodeId, File = file, Path = path });
+                var savedTo = await files.DownloadToNewFileAsync(file, path, cancellationToken).ConfigureAwait(false);
+                saved.Add(new SavedOutput { NodeId = nodeId, File = file, Path = savedTo });
             }
         }
 

@@ -31,7 +31,9 @@ public sealed class PromptOptions
 
     /// <summary>
     /// A folder to download every output file into when the run succeeds (created if missing). Files keep their server names,
-    /// under their subfolder. <see langword="null"/> downloads nothing.
+    /// under their subfolder, and never replace a local file: as ComfyUI does, a name that is taken gets the next counter
+    /// (<c>ComfyUI_00001_.png</c> → <c>ComfyUI_00002_.png</c>) or a number (<c>name (1).png</c>); <see cref="PromptResult.SavedFiles"/>
+    /// has the paths used. <see langword="null"/> downloads nothing.
     /// </summary>
     public string? DownloadOutputsTo { get; init; }
 }
