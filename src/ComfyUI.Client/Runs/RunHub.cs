@@ -11,7 +11,7 @@ namespace ComfyUI.Client;
 /// Frames that carry no prompt id (legacy previews, progress text, the reconnect replay of <c>executing</c>) go to the run that is executing:
 /// ComfyUI executes one prompt at a time.
 /// </summary>
-internal sealed class RunHub : IAsyncDisposable
+internal sealed class RunHub : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, PromptRun> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _connectLock = new(1, 1);
@@ -201,6 +201,9 @@ internal sealed class RunHub : IAsyncDisposable
             run.RequestReconcile(reason);
         }
     }
+
+    /// <summary>Disposes synchronously (a container disposed with <c>Dispose</c>): closing the socket is bounded.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
