@@ -337,28 +337,7 @@ internal sealed class RunReconciler : IAsyncDisposable
             return;
         }
 
-        var queue = await _client.Queue.GetQueueAsync(stop).ConfigureAwait(false);
-        PromptStatus? seen = null;
-        int? position = null;
-        if (queue.Running.Any(item => item.PromptId == PromptId))
-        {
-            seen = PromptStatus.Running;
-        }
-        else
-        {
-            var index = 0;
-            foreach (var item in queue.PendingInExecutionOrder)
-            {
-                if (item.PromptId == PromptId)
-                {
-                    seen = PromptStatus.Queued;
-                    position = index;
-                    break;
-                }
-
-                index++;
-            }
-        }
+        var (seen, position) = (await _client.Queue.GetQueueAsync(stop).ConfigureAwait(false)).Locate(PromptId);
 
         if (seen is null)
         {
