@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using ComfyUI.Client.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -58,11 +59,8 @@ internal static class BenchServer
 
         _eventTemplates = events.Skip(1).ToArray(); // the first is the connect status with the sid
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(options =>
+        var builder = LoopbackHost.CreateBuilder(configureKestrel: options =>
         {
-            options.Listen(IPAddress.Loopback, 0);
             options.Limits.MaxRequestBodySize = null;
             options.AddServerHeader = false;
         });
@@ -76,8 +74,7 @@ internal static class BenchServer
         await using var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Run(HandleAsync);
-        await app.StartAsync();
-        var address = app.Urls.First();
+        var address = (await LoopbackHost.StartAsync(app)).ToString().TrimEnd('/');
         Console.WriteLine("LISTENING " + address);
         Console.Out.Flush();
 

@@ -56,8 +56,9 @@ if (settings.Includes("c"))
 {
     foreach (var executionMs in new[] { 0, 10 })
     {
-        // Instant: 500 prompts. With 10 ms of execution each (so that clients which miss early events can keep up): 100 prompts.
-        var count = executionMs == 0 ? (settings.Quick ? 100 : 500) : (settings.Quick ? 30 : 100);
+        // Instant: 2,000 prompts. With 10 ms of execution each (so that clients which miss early events can keep up): 100 prompts.
+        // Instant prompts take a few tens of µs each: 2,000 per run keep the spread of the (c) rows small on a noisy machine.
+        var count = executionMs == 0 ? (settings.Quick ? 200 : 2000) : (settings.Quick ? 30 : 100);
         await server.ConfigureAsync(executionMs);
         foreach (var concurrency in new[] { 1, 16 })
         {
@@ -67,7 +68,7 @@ if (settings.Includes("c"))
                 continue;
             }
 
-            var workload = report.Add(key, executionMs == 0
+            var workload = report.Add(key, items: count, title: executionMs == 0
                 ? $"{count} prompts submitted and awaited, {concurrency} at a time (server executes instantly)"
                 : $"{count} prompts submitted and awaited, {concurrency} at a time (each prompt executes for {executionMs} ms, one at a time)");
             await Measure.DotNetAsync(workload, clients, c => c.PromptsAsync(count, concurrency), settings, server);
@@ -540,6 +541,9 @@ internal sealed class Workload
 
     public bool Memory { get; init; }
 
+    /// <summary>How many items (prompts) one run handles, for the per-item allocation; 0 when not counted.</summary>
+    public int Items { get; init; }
+
     public List<ClientResult> Results { get; } = [];
 
     public ClientResult Start(string client)
@@ -555,9 +559,9 @@ internal sealed class Report(Settings settings)
 {
     private readonly List<Workload> _workloads = [];
 
-    public Workload Add(string key, string title, bool memory = false)
+    public Workload Add(string key, string title, bool memory = false, int items = 0)
     {
-        var workload = new Workload { Key = key, Title = title, Memory = memory };
+        var workload = new Workload { Key = key, Title = title, Memory = memory, Items = items };
         _workloads.Add(workload);
         Console.WriteLine($"({key}) {title}");
         return workload;
@@ -591,6 +595,11 @@ internal sealed class Report(Settings settings)
                 var spread = (result.Seconds.Max() - result.Seconds.Min()) / median;
                 var ratio = median / rawMedian;
                 var allocated = result.AllocatedBytes.Count > 0 ? Bytes(Stats.Median(result.AllocatedBytes)) : "—";
+                if (workload.Items > 0 && result.AllocatedBytes.Count > 0)
+                {
+                    allocated += $" ({Bytes(Stats.Median(result.AllocatedBytes) / workload.Items)} per prompt)";
+                }
+
                 var cpu = result.CpuSeconds.Count > 0 ? Time(Stats.Median(result.CpuSeconds)) : "—";
                 var note = result.Error is null ? "" : $" ({result.Error})";
                 text.AppendLine(workload.Memory
@@ -654,6 +663,11 @@ internal sealed class Report(Settings settings)
                     if (result.AllocatedBytes.Count > 0)
                     {
                         writer.WriteNumber("allocated_bytes_median", Stats.Median(result.AllocatedBytes));
+                        if (workload.Items > 0)
+                        {
+                            writer.WriteNumber("allocated_bytes_per_prompt", Stats.Median(result.AllocatedBytes) / workload.Items);
+                        }
+
                     }
 
                     if (result.PeakBytes.Count > 0)

@@ -139,6 +139,8 @@ internal static class CliApp
             ComfyUIProtocolException protocol => (ExitCodes.Unreachable, "the server sent data that cannot be read: " + protocol.Message),
             ComfyUITimeoutException timeout => (ExitCodes.Unreachable, timeout.Message),
             ComfyUIWebSocketException socket => (ExitCodes.Unreachable, "WebSocket: " + socket.Message),
+            ComfyUIPromptFateUnknownException unknown => (ExitCodes.Unreachable, "server unreachable, the prompt may have been queued: " + unknown.Message),
+            ComfyUIConnectionException connection => (ExitCodes.Unreachable, "server unreachable: " + connection.Message),
             HttpRequestException http => (ExitCodes.Unreachable, "server unreachable: " + http.Message),
             OperationCanceledException => (ExitCodes.Cancelled, "cancelled"),
             FileNotFoundException file => (ExitCodes.Usage, file.Message),

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ComfyUI.Client.Testing.Execution;
 using ComfyUI.Client.Testing.Faults;
+using ComfyUI.Client.Testing.Hosting;
 using ComfyUI.Client.Testing.Nodes;
 using ComfyUI.Client.Testing.Routes;
 using ComfyUI.Client.Testing.WebSockets;
@@ -102,19 +103,18 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
     public static async Task<FakeComfyUIServer> StartAsync(FakeComfyUIServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new FakeComfyUIServerOptions();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(FakeComfyUIServer).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
+        var builder = LoopbackHost.CreateBuilder(
+            options.Port,
+            k =>
+            {
+                k.Limits.MaxRequestBodySize = 100L * 1024 * 1024;
+
+                // aiohttp writes header values as UTF-8: /view of "ü 日本.png" names it that way in Content-Disposition.
+                k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+            },
+            applicationName: typeof(FakeComfyUIServer).Assembly.GetName().Name);
         builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, NoopHostLifetime>();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, options.Port);
-            k.Limits.MaxRequestBodySize = 100L * 1024 * 1024;
-
-            // aiohttp writes header values as UTF-8: /view of "ü 日本.png" names it that way in Content-Disposition.
-            k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
-        });
-        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
         var context = new ServerContext();
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
@@ -123,7 +123,7 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
         context.State.Start();
         try
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            server.BaseAddress = await LoopbackHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -131,8 +131,6 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
         return server;
     }
 

@@ -32,7 +32,7 @@ public partial class ComfyUIClient
     public virtual async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        var clock = TimeProvider.System;
+        var clock = Pipeline.TimeProvider;
         var start = clock.GetTimestamp();
         var delay = FirstRetryDelay;
         var attempts = 0;
@@ -64,8 +64,7 @@ public partial class ComfyUIClient
     /// <summary>One health probe: <see langword="null"/> when healthy, otherwise the failure (never thrown, except caller cancellation).</summary>
     private async Task<Exception?> ProbeAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
-        using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        probeTimeout.CancelAfter(limit > TimeSpan.Zero ? limit : TimeSpan.FromMilliseconds(1));
+        using var probeTimeout = new CallTimeout(limit > TimeSpan.Zero ? limit : TimeSpan.FromMilliseconds(1), Pipeline.TimeProvider, cancellationToken);
         try
         {
             var status = await Pipeline.SendJsonAsync(ComfyRequest.Api(HttpMethod.Get, "prompt"), ComfyJsonContext.Default.QueueStatus, probeTimeout.Token)

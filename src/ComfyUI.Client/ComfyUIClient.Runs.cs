@@ -1,10 +1,13 @@
 using System.Net;
-using ComfyUI.Client.Internal;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client;
 
 public partial class ComfyUIClient
 {
+    private static readonly PromptOptions DefaultPromptOptions = new();
     private RunHub? _runHub;
     private bool _ownsRunHub = true;
 
@@ -22,7 +25,7 @@ public partial class ComfyUIClient
         {
             if (_runHub is null)
             {
-                Interlocked.CompareExchange(ref _runHub, new RunHub(), null);
+                Interlocked.CompareExchange(ref _runHub, new RunHub(Pipeline.TimeProvider, Pipeline.Logger), null);
             }
 
             return _runHub;
@@ -44,31 +47,42 @@ public partial class ComfyUIClient
     /// <exception cref="ComfyUIPromptValidationException">
     /// The server rejected the prompt, or would have (offline validation, <see cref="ComfyUIClientOptions.ValidatePrompts"/>); nothing was queued.
     /// </exception>
+    /// <exception cref="ComfyUIConnectionException">The server could not be reached; nothing was queued.</exception>
+    /// <exception cref="ComfyUIPromptFateUnknownException">The request reached the server but its answer was lost, and the server could not be asked
+    /// afterwards whether it queued the prompt (it may run). Not resubmitted, so that it cannot run twice.</exception>
     public virtual async Task<PromptRun> SubmitAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        options ??= new PromptOptions();
+        options ??= DefaultPromptOptions;
         if (options.Validate ?? Pipeline.Options.ValidatePrompts)
         {
             await ValidateBeforeSubmitAsync(workflow, options, cancellationToken).ConfigureAwait(false);
         }
 
         var promptId = options.PromptId ?? QueueClient.NewPromptId();
-        var extraData = options.ExtraData?.DeepClone().AsObject() ?? [];
-        if (options.PreviewMethod is not null)
+        JsonObject? extraData = null;
+        if (options.ExtraData is not null || options.PreviewMethod is not null)
         {
-            extraData["preview_method"] = options.PreviewMethod;
+            extraData = options.ExtraData?.DeepClone().AsObject() ?? [];
+            if (options.PreviewMethod is not null)
+            {
+                extraData["preview_method"] = options.PreviewMethod;
+            }
         }
 
-        var request = new QueuePromptRequest
-        {
-            Prompt = workflow.ToJsonObject(),
-            PromptId = promptId,
-            Number = options.Number,
-            Front = options.Front ? true : null,
-            ExtraData = extraData.Count > 0 ? extraData : null,
-            PartialExecutionTargets = options.PartialExecutionTargets,
-        };
+        // Serialized once, straight from the workflow (no copy of it); a safe retry sends the same bytes.
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new QueuePromptBody
+            {
+                Prompt = workflow.Root,
+                ClientId = Pipeline.Options.ClientId,
+                PromptId = promptId,
+                Number = options.Number,
+                Front = options.Number is null && options.Front ? true : null,
+                ExtraData = extraData is { Count: > 0 } ? extraData : null,
+                PartialExecutionTargets = options.PartialExecutionTargets,
+            },
+            ComfyJsonContext.Default.QueuePromptBody);
 
         var hub = RunHub;
         await hub.EnsureConnectedAsync(this, cancellationToken).ConfigureAwait(false);
@@ -77,7 +91,7 @@ public partial class ComfyUIClient
         QueuePromptResponse response;
         try
         {
-            response = await QueueWithSafeRetryAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await QueueWithSafeRetryAsync(body, promptId, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -105,6 +119,8 @@ public partial class ComfyUIClient
     /// <returns>The result of the successful run, its outputs read from the server's history.</returns>
     /// <exception cref="ComfyUIPromptValidationException">The server rejected the prompt.</exception>
     /// <exception cref="ComfyUIExecutionException">The run failed at a node, was interrupted by someone else, or was lost.</exception>
+    /// <exception cref="ComfyUIConnectionException">The server could not be reached (<see cref="ComfyUIPromptFateUnknownException"/> when the prompt
+    /// may have been queued all the same).</exception>
     public virtual async Task<PromptResult> RunAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         var run = await SubmitAsync(workflow, options, cancellationToken).ConfigureAwait(false);
@@ -123,18 +139,18 @@ public partial class ComfyUIClient
 
     /// <summary>
     /// POST /prompt, retried at most once after a transport failure (no answer), and only when the server has no trace of the prompt id:
-    /// the server does not de-duplicate ids, so a blind retry could run the prompt twice.
+    /// the server does not de-duplicate ids, so a blind retry could run the prompt twice. A connection that could not even be made sent nothing:
+    /// that is a plain <see cref="ComfyUIConnectionException"/>; a prompt that may have arrived is a <see cref="ComfyUIPromptFateUnknownException"/>.
     /// </summary>
-    private async Task<QueuePromptResponse> QueueWithSafeRetryAsync(QueuePromptRequest request, CancellationToken cancellationToken)
+    private async Task<QueuePromptResponse> QueueWithSafeRetryAsync(byte[] body, string promptId, CancellationToken cancellationToken)
     {
         try
         {
-            return await Queue.QueuePromptAsync(request, cancellationToken).ConfigureAwait(false);
+            return await Queue.PostPromptAsync(body, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or ComfyUITimeoutException || (ex is ComfyUIApiException api && api.StatusCode >= HttpStatusCode.InternalServerError && api.Error is null && IsTransientGatewayStatus(api.StatusCode)))
+        catch (Exception ex) when (IsLostAnswer(ex))
         {
-            var promptId = request.PromptId!;
-            Log.SubmitRetrying(Pipeline.Logger, promptId, ex.Message);
+            RunLog.SubmitRetrying(Pipeline.Logger, promptId, ex.Message);
             try
             {
                 if (await History.GetAsync(promptId, cancellationToken).ConfigureAwait(false) is not null
@@ -143,30 +159,50 @@ public partial class ComfyUIClient
                     return new QueuePromptResponse { PromptId = promptId };
                 }
             }
-            catch (Exception check) when (check is HttpRequestException or ComfyUIException)
+            catch (ComfyUIException check) when (check is not ComfyUIPromptValidationException)
             {
                 // The server cannot tell us whether it has the prompt: retrying could run it twice.
-                throw ex is ComfyUIException ? ex : new ComfyUIException($"Submitting prompt {promptId} failed and the server could not be asked whether it was queued: {ex.Message}", ex);
+                throw FateUnknown(promptId, ex, check);
             }
 
-            return await Queue.QueuePromptAsync(request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await Queue.PostPromptAsync(body, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception retry) when (IsLostAnswer(retry))
+            {
+                throw FateUnknown(promptId, retry, null);
+            }
         }
     }
+
+    /// <summary>A failure that left the prompt's fate open: the request may have reached the server, but no answer came back.</summary>
+    private static bool IsLostAnswer(Exception ex) =>
+        ex is ComfyUITimeoutException
+        || (ex is ComfyUIConnectionException { RequestNeverSent: false } and not ComfyUIPromptFateUnknownException)
+        || (ex is ComfyUIApiException api && api.Error is null && IsTransientGatewayStatus(api.StatusCode));
+
+    private ComfyUIPromptFateUnknownException FateUnknown(string promptId, Exception submit, Exception? check) => new(
+        $"Prompt {promptId} may or may not have been queued: POST /api/prompt got no answer ({submit.Message})"
+        + (check is null ? "" : $", and the server at {BaseAddress} could not be asked afterwards ({check.Message})")
+        + $". Check GET /api/history/{promptId} and /api/queue before submitting it again.",
+        promptId,
+        submit);
 
     private static bool IsTransientGatewayStatus(HttpStatusCode status) =>
         status is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 
     private async Task CleanUpAbandonedAsync(string promptId)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), Pipeline.TimeProvider);
         try
         {
             await Queue.DeleteAsync([promptId], timeout.Token).ConfigureAwait(false);
             await Queue.InterruptAsync(promptId, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or ComfyUIException or OperationCanceledException)
+        catch (Exception ex) when (ex is ComfyUIException or OperationCanceledException)
         {
-            Log.RunReconcileFailed(Pipeline.Logger, promptId, ex.Message);
+            RunLog.ReconcileFailed(Pipeline.Logger, promptId, ex.Message);
         }
     }
 }

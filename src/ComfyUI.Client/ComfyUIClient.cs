@@ -80,6 +80,13 @@ public partial class ComfyUIClient : IDisposable, IAsyncDisposable
 
     internal ComfyHttpPipeline Pipeline => _pipeline;
 
+    /// <summary>The client's clock: request timeouts, run checks, socket timers (tests replace it before first use).</summary>
+    internal TimeProvider TimeProvider
+    {
+        get => _pipeline.TimeProvider;
+        init => _pipeline.TimeProvider = value;
+    }
+
     private void InitializeAreas()
     {
         Queue = new QueueClient(_pipeline);

@@ -17,8 +17,18 @@ public sealed class ComfyUIClientOptions
 
     /// <summary>
     /// The client id sent as <c>client_id</c> with every prompt and as <c>clientId</c> on the WebSocket, so that the server
-    /// routes the execution events of this client's prompts to its socket. Defaults to a new 32-character hex id.
+    /// routes the execution events of this client's prompts to its socket. Defaults to a new 32-character hex id (with dependency injection:
+    /// one id per container, the same in <c>IOptions</c>, <c>IOptionsMonitor</c> and the client).
     /// </summary>
+    /// <remarks>
+    /// ComfyUI keeps one WebSocket per client id: a newer socket replaces the older one, and when either closes the server forgets the id.
+    /// Within one process this is handled for you: every client of the same server and client id shares one socket (the run tracker's and
+    /// every <c>ConnectWebSocketAsync</c> handle). Two <em>processes</em> (or machines) that use the same fixed id cannot share a socket: the
+    /// one that connected last takes the id's events, the other's socket stays open but hears nothing for that id, and once either socket closes
+    /// the server routes the id's events nowhere. Runs still end correctly — they reconcile over HTTP after
+    /// <see cref="PromptTrackingOptions.SilenceReconcileInterval"/> of silence — but late and without progress or previews, and each process sees
+    /// the other's prompt events. Keep the default (a new id per process), or give each process its own fixed id.
+    /// </remarks>
     [Required]
     public string ClientId { get; set; } = Guid.NewGuid().ToString("N");
 
@@ -198,9 +208,12 @@ public sealed class PromptTrackingOptions
     public TimeSpan LostAfter { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How long a running prompt may go without any event before the run reconciles with the server over HTTP. Defaults to 30 seconds.
+    /// How long a run may go without any event (measured from its last event or check) before it reads <c>/history/{id}</c> (and, when the
+    /// prompt is not there yet, <c>/queue</c>) over HTTP; it checks again after each further interval of silence. So a result that exists on the
+    /// server reaches the run within this interval whatever the WebSocket does (a socket held open but silent, a proxy that swallows frames).
+    /// Defaults to 10 seconds.
     /// </summary>
-    public TimeSpan SilenceReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan SilenceReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long the server may stay unreachable (HTTP failing) while a run waits before the run is declared lost. Defaults to 5 minutes.

@@ -73,7 +73,7 @@ public sealed class LiveRestTests
         {
             await client.UserData.SaveAsync(path, new MemoryStream(body), cancellationToken: Live.Ct);
             var conflict = await Assert.ThrowsAsync<ComfyUIApiException>(() =>
-                client.UserData.SaveAsync(path, new MemoryStream(body), overwrite: false, cancellationToken: Live.Ct));
+                client.UserData.SaveAsync(path, new MemoryStream(body), new UserDataSaveOptions { Overwrite = false }, Live.Ct));
             await using (var read = await client.UserData.OpenAsync(path, Live.Ct))
             {
                 using var copy = new MemoryStream();

@@ -95,7 +95,7 @@ internal static class QueueCommands
         free.SetAction((result, ct) => Execute(result, async (client, output) =>
         {
             var onlyUnload = result.GetValue(unload);
-            await client.Memory.FreeAsync(unloadModels: true, freeMemory: !onlyUnload, ct).ConfigureAwait(false);
+            await client.Memory.FreeAsync(new FreeMemoryOptions { UnloadModels = true, FreeMemory = !onlyUnload }, ct).ConfigureAwait(false);
             Done(output, "freed", onlyUnload ? "models will be unloaded" : "memory will be freed");
             return ExitCodes.Success;
         }, ct));

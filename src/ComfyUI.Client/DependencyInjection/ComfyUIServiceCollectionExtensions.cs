@@ -24,6 +24,7 @@ public static class ComfyUIServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        AddDefaultClientId(services);
         services.AddOptions<ComfyUIClientOptions>().Configure(configure);
         return AddCore(services);
     }
@@ -40,6 +41,7 @@ public static class ComfyUIServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        AddDefaultClientId(services);
         var builder = services.AddOptions<ComfyUIClientOptions>().Bind(configuration);
         if (configure is not null)
         {
@@ -49,12 +51,29 @@ public static class ComfyUIServiceCollectionExtensions
         return AddCore(services);
     }
 
+    /// <summary>
+    /// One client id for the container: every options instance (<c>IOptions</c>, <c>IOptionsMonitor</c>, <c>IOptionsSnapshot</c>, each reload) starts
+    /// from the same generated id, so the id the options show is the id the client uses. Configured before the caller's settings, which may replace it.
+    /// </summary>
+    private static void AddDefaultClientId(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(DefaultClientIdMarker)))
+        {
+            return;
+        }
+
+        var clientId = Guid.NewGuid().ToString("N");
+        services.AddSingleton<DefaultClientIdMarker>();
+        services.AddOptions<ComfyUIClientOptions>().Configure(o => o.ClientId = clientId);
+    }
+
     private static IHttpClientBuilder AddCore(IServiceCollection services)
     {
         services.AddOptions<ComfyUIClientOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ComfyUIClientOptions>, ComfyUIClientOptionsValidator>());
-        // One run hub (one WebSocket for the client id) for every transient client: two sockets under one client id would steal each other's events.
-        services.TryAddSingleton(static _ => new RunHub());
+        // One run hub for every transient client: its runs outlive the client that submitted them. (The socket itself is the client id's one
+        // socket in the process, shared with ConnectWebSocketAsync handles.)
+        services.TryAddSingleton(static provider => new RunHub(provider.GetService<TimeProvider>(), provider.GetService<ILogger<ComfyUIClient>>()));
         // One validator (one read of the node schema) for all of them too.
         services.TryAddSingleton(static _ => new PromptValidatorCache());
         return services
@@ -69,10 +88,13 @@ public static class ComfyUIServiceCollectionExtensions
             {
                 var options = provider.GetRequiredService<IOptions<ComfyUIClientOptions>>().Value;
                 var logger = provider.GetService<ILogger<ComfyUIClient>>();
-                var client = new ComfyUIClient(http, options, logger);
+                var client = new ComfyUIClient(http, options, logger) { TimeProvider = provider.GetService<TimeProvider>() ?? TimeProvider.System };
                 client.UseSharedRunHub(provider.GetRequiredService<RunHub>());
                 client.UseSharedValidatorCache(provider.GetRequiredService<PromptValidatorCache>());
                 return client;
             });
     }
+
+    /// <summary>Marks that the default client id is registered.</summary>
+    private sealed class DefaultClientIdMarker;
 }

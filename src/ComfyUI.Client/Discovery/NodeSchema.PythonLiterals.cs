@@ -1,4 +1,4 @@
-using ComfyUI.Client.Http;
+using ComfyUI.Client.Internal;
 using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client;

@@ -72,6 +72,7 @@ internal static class ComfyErrorParser
 
                 return new ComfyError
                 {
+                    Node = ReadNode(extra),
                     Type = GetString(error, "type"),
                     Code = GetString(error, "code"),
                     Message = GetString(error, "message") ?? "",
@@ -84,6 +85,12 @@ internal static class ComfyErrorParser
                 return new ComfyError { Message = AsText(error), InvalidIds = invalidIds, NodeErrors = nodeErrors };
         }
     }
+
+    /// <summary>The node an error is about as a whole, from <c>extra_info.node_id</c> (with <c>class_type</c> and <c>node_title</c>).</summary>
+    private static ComfyErrorNode? ReadNode(JsonElement? extra) =>
+        extra is { ValueKind: JsonValueKind.Object } info && GetString(info, "node_id") is { } nodeId
+            ? new ComfyErrorNode { NodeId = nodeId, ClassType = GetString(info, "class_type"), Title = GetString(info, "node_title") }
+            : null;
 
     internal static Dictionary<string, ComfyNodeError> ReadNodeErrors(JsonElement root)
     {
@@ -185,6 +192,11 @@ internal static class ComfyErrorParser
         if (kind is not null)
         {
             text = $"[{kind}] {text}";
+        }
+
+        if (error.Node is { } node)
+        {
+            text += $"; {node}";
         }
 
         foreach (var (nodeId, nodeError) in error.NodeErrors.Take(5))

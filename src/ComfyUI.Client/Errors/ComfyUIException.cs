@@ -59,8 +59,8 @@ public class ComfyUIApiException : ComfyUIException
 }
 
 /// <summary>
-/// <c>POST /prompt</c> rejected the prompt (HTTP 400): the prompt was not queued.
-/// <see cref="NodeErrors"/> says which node and which input failed validation.
+/// <c>POST /prompt</c> rejected the prompt (HTTP 400): the prompt was not queued. <see cref="NodeErrors"/> says which node and which input
+/// failed validation; an error about one node as a whole (an unknown node class: <c>missing_node_type</c>) names it in <see cref="Node"/>.
 /// </summary>
 public sealed class ComfyUIPromptValidationException : ComfyUIApiException
 {
@@ -92,6 +92,12 @@ public sealed class ComfyUIPromptValidationException : ComfyUIApiException
 
     /// <summary>The per-node errors, keyed by node id (empty when the whole prompt was rejected).</summary>
     public IReadOnlyDictionary<string, ComfyNodeError> NodeErrors => ValidationError.NodeErrors;
+
+    /// <summary>
+    /// The node the error is about when the server rejected one node as a whole rather than its inputs (an unknown node class, a node without
+    /// <c>class_type</c>): read from <c>error.extra_info</c>. <see langword="null"/> otherwise (see <see cref="NodeErrors"/>).
+    /// </summary>
+    public ComfyErrorNode? Node => ValidationError.Node;
 }
 
 /// <summary>The server sent data the SDK cannot read: malformed JSON, a missing required field, a truncated frame.</summary>
@@ -163,6 +169,28 @@ public sealed class ComfyError
 
     /// <summary>Per-node validation errors, keyed by node id (prompt errors only; empty otherwise).</summary>
     public IReadOnlyDictionary<string, ComfyNodeError> NodeErrors { get; init; } = new Dictionary<string, ComfyNodeError>();
+
+    /// <summary>
+    /// The node a prompt error is about as a whole, from <c>extra_info</c> (<c>node_id</c>, <c>class_type</c>, <c>node_title</c>): for example the
+    /// node of an unknown class (<c>missing_node_type</c>), whose <see cref="NodeErrors"/> are empty. <see langword="null"/> when the error names none.
+    /// </summary>
+    public ComfyErrorNode? Node { get; init; }
+}
+
+/// <summary>A node named by a prompt error as a whole (not by one of its inputs).</summary>
+public sealed class ComfyErrorNode
+{
+    /// <summary>The node id in the prompt.</summary>
+    public required string NodeId { get; init; }
+
+    /// <summary>The node's class as the prompt gave it (the unknown class), or <see langword="null"/> when the node had none.</summary>
+    public string? ClassType { get; init; }
+
+    /// <summary>The node's title (<c>_meta.title</c>, else its class), when the server sent one.</summary>
+    public string? Title { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"node {NodeId} ({ClassType ?? "no class_type"}{(Title is { Length: > 0 } title && title != ClassType ? $", \"{title}\"" : "")})";
 }
 
 /// <summary>The validation errors of one node of a rejected prompt.</summary>

@@ -83,7 +83,7 @@ public class FilesClient
         }
 
         var call = ComfyRequest.Api(HttpMethod.Post, "upload", route);
-        using var body = ComfyHttpPipeline.Multipart(fields, "image", content, fileName);
+        using var body = RequestContent.Multipart(fields, "image", content, fileName);
         call.Content = body;
         return await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.UploadResult, cancellationToken).ConfigureAwait(false);
     }

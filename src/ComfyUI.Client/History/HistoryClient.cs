@@ -66,7 +66,7 @@ public class HistoryClient
     {
         ArgumentNullException.ThrowIfNull(promptIds);
         var call = ComfyRequest.Api(HttpMethod.Post, "history");
-        call.Content = ComfyHttpPipeline.JsonContent(new ClearOrDeleteBody { Delete = promptIds.ToArray() }, ComfyJsonContext.Default.ClearOrDeleteBody);
+        call.Content = RequestContent.Json(new ClearOrDeleteBody { Delete = promptIds.ToArray() }, ComfyJsonContext.Default.ClearOrDeleteBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 
@@ -76,7 +76,7 @@ public class HistoryClient
     public virtual Task ClearAsync(CancellationToken cancellationToken = default)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "history");
-        call.Content = ComfyHttpPipeline.JsonContent(new ClearOrDeleteBody { Clear = true }, ComfyJsonContext.Default.ClearOrDeleteBody);
+        call.Content = RequestContent.Json(new ClearOrDeleteBody { Clear = true }, ComfyJsonContext.Default.ClearOrDeleteBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using ComfyUI.Client.Internal;
@@ -18,9 +16,10 @@ internal sealed class ComfyHttpPipeline
     private readonly HttpClient _http;
     private readonly ILogger _logger;
 
-    public ComfyHttpPipeline(HttpClient http, ComfyUIClientOptions options, ILogger logger)
+    public ComfyHttpPipeline(HttpClient http, ComfyUIClientOptions options, ILogger logger, TimeProvider? timeProvider = null)
     {
         _http = http;
+        TimeProvider = timeProvider ?? TimeProvider.System;
         Options = options;
         _logger = logger;
         var baseAddress = options.BaseAddress ?? http.BaseAddress
@@ -43,6 +42,9 @@ internal sealed class ComfyHttpPipeline
 
     /// <summary>The options in force (a private copy).</summary>
     public ComfyUIClientOptions Options { get; }
+
+    /// <summary>The client's clock: every timeout, delay and timer of the client runs on it.</summary>
+    public TimeProvider TimeProvider { get; set; }
 
     /// <summary>The logger of the client.</summary>
     public ILogger Logger => _logger;
@@ -81,7 +83,7 @@ internal sealed class ComfyHttpPipeline
     }
 
     /// <summary><see cref="SendAsync(ComfyRequest, HttpCompletionOption, CancellationToken)"/> under a timeout the caller made (one timer per call).</summary>
-    private async Task<HttpResponseMessage> SendCoreAsync(ComfyRequest request, HttpCompletionOption completion, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendCoreAsync(ComfyRequest request, HttpCompletionOption completion, CallTimeout timeout, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(request.Method, Resolve(request.RelativeUrl)) { Content = request.Content };
         ApplyHeaders((name, value) =>
@@ -103,12 +105,19 @@ internal sealed class ComfyHttpPipeline
         {
             response = await _http.SendAsync(message, completion, timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (timeout.TimedOut)
         {
             throw TimeoutError(request, ex);
         }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ConnectionError(request, ex);
+        }
 
-        Log.Response(_logger, request.Method.Method, request.Route, (int)response.StatusCode);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            HttpLog.Response(_logger, request.Method.Method, request.Route, (int)response.StatusCode);
+        }
         if (response.IsSuccessStatusCode || Array.IndexOf(request.PassThroughStatuses, response.StatusCode) >= 0)
         {
             return response;
@@ -119,9 +128,9 @@ internal sealed class ComfyHttpPipeline
             string? body;
             try
             {
-                body = await ReadCappedAsync(response.Content, Options.MaxErrorBodyLength, timeout.Token).ConfigureAwait(false);
+                body = await CappedTextReader.ReadAsync(response.Content, Options.MaxErrorBodyLength, timeout.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (timeout.TimedOut)
             {
                 throw TimeoutError(request, ex);
             }
@@ -211,49 +220,6 @@ internal sealed class ComfyHttpPipeline
         return value is null || (isEmpty is not null && isEmpty(value)) ? null : value;
     }
 
-    /// <summary>Builds a multipart/form-data body from parts; file parts stream from their source and are never buffered.</summary>
-    public static MultipartFormDataContent Multipart(IEnumerable<KeyValuePair<string, string>> fields, string fileField, Stream file, string fileName)
-    {
-        var content = new MultipartFormDataContent("----ComfyUIClient" + Guid.NewGuid().ToString("N"));
-        var filePart = new LeaveOpenStreamContent(file);
-        filePart.Headers.ContentType = new MediaTypeHeaderValue(GuessMediaType(fileName));
-        // .NET writes a non-ASCII filename as RFC 2047 ("=?utf-8?B?…?="), which aiohttp would store literally, and rejects quotes in it.
-        // aiohttp reads filename* (RFC 5987) first, so such names go there, with an ASCII stand-in in filename.
-        var plain = Ascii.IsValid(fileName) && fileName.IndexOfAny(['"', '\\']) < 0;
-        var disposition = new ContentDispositionHeaderValue("form-data")
-        {
-            Name = Quote(fileField),
-            FileName = Quote(plain ? fileName : string.Concat(fileName.Select(c => c is < ' ' or > '~' or '"' or '\\' ? '_' : c))),
-        };
-        if (!plain)
-        {
-            disposition.FileNameStar = fileName;
-        }
-
-        filePart.Headers.ContentDisposition = disposition;
-        content.Add(filePart);
-        foreach (var field in fields)
-        {
-            var part = new StringContent(field.Value, Encoding.UTF8);
-            part.Headers.ContentType = null;
-            part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = Quote(field.Key) };
-            content.Add(part);
-        }
-
-        return content;
-    }
-
-    private static string Quote(string value) => "\"" + value + "\"";
-
-    private static string GuessMediaType(string fileName) => Path.GetExtension(fileName).ToUpperInvariant() switch
-    {
-        ".PNG" => "image/png",
-        ".JPG" or ".JPEG" => "image/jpeg",
-        ".WEBP" => "image/webp",
-        ".GIF" => "image/gif",
-        _ => "application/octet-stream",
-    };
-
     /// <summary>
     /// Sends the request, reads the whole answer into a pooled buffer and hands it to <paramref name="parse"/>, which must copy whatever
     /// it keeps. A <see cref="JsonException"/> from <paramref name="parse"/> becomes a <see cref="ComfyUIProtocolException"/>.
@@ -265,15 +231,10 @@ internal sealed class ComfyHttpPipeline
         return await ReadBufferedAsync(request, response, parse, timeout, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads a JSON body, turning malformed data into <see cref="ComfyUIProtocolException"/> and timeouts into <see cref="ComfyUITimeoutException"/>.</summary>
-    public async Task<T> ReadJsonAsync<T>(ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
-        (await ReadJsonCoreAsync(request, response, typeInfo, allowNull: false, timeout: null, cancellationToken).ConfigureAwait(false))!;
-
     private async Task<T?> ReadJsonCoreAsync<T>(
-        ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, bool allowNull, CancellationTokenSource? timeout, CancellationToken cancellationToken)
+        ComfyRequest request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, bool allowNull, CallTimeout timeout, CancellationToken cancellationToken)
     {
-        using var ownTimeout = timeout is null ? CreateTimeout(cancellationToken) : null;
-        var value = await ReadBufferedAsync(request, response, utf8 => JsonSerializer.Deserialize(utf8, typeInfo), timeout ?? ownTimeout!, cancellationToken).ConfigureAwait(false);
+        var value = await ReadBufferedAsync(request, response, utf8 => JsonSerializer.Deserialize(utf8, typeInfo), timeout, cancellationToken).ConfigureAwait(false);
         return value is not null || allowNull ? value : throw new ComfyUIProtocolException($"The server answered JSON null where {typeof(T).Name} was expected", Source(request), null);
     }
 
@@ -283,7 +244,7 @@ internal sealed class ComfyHttpPipeline
     /// <c>NaN</c>/<c>Infinity</c> (rare). Malformed data becomes <see cref="ComfyUIProtocolException"/>, a timeout <see cref="ComfyUITimeoutException"/>.
     /// </summary>
     private async Task<T> ReadBufferedAsync<T>(
-        ComfyRequest request, HttpResponseMessage response, Utf8BodyParser<T> parse, CancellationTokenSource timeout, CancellationToken cancellationToken)
+        ComfyRequest request, HttpResponseMessage response, Utf8BodyParser<T> parse, CallTimeout timeout, CancellationToken cancellationToken)
     {
         using var body = new PooledBuffer((int)Math.Clamp(response.Content.Headers.ContentLength ?? 0, 0, 64 * 1024 * 1024) + 64);
         try
@@ -311,9 +272,13 @@ internal sealed class ComfyHttpPipeline
             throw new ComfyUIProtocolException(
                 $"The server's answer could not be read as {typeof(T).Name} ({contentType}): {ex.Message}", Source(request), ex);
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (timeout.TimedOut)
         {
             throw TimeoutError(request, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw ConnectionError(request, ex);
         }
     }
 
@@ -321,70 +286,20 @@ internal sealed class ComfyHttpPipeline
 
     private ComfyUITimeoutException TimeoutError(ComfyRequest request, Exception inner)
     {
-        Log.Timeout(_logger, request.Method.Method, request.Route, Options.RequestTimeout);
+        HttpLog.Timeout(_logger, request.Method.Method, request.Route, Options.RequestTimeout);
         return new ComfyUITimeoutException(
             $"{request.Method.Method} {request.Route} did not complete within {Options.RequestTimeout} (ComfyUIClientOptions.RequestTimeout).",
             Options.RequestTimeout,
             inner);
     }
 
-    private CancellationTokenSource CreateTimeout(CancellationToken cancellationToken)
-    {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (Options.RequestTimeout != Timeout.InfiniteTimeSpan && Options.RequestTimeout > TimeSpan.Zero)
-        {
-            source.CancelAfter(Options.RequestTimeout);
-        }
+    private CallTimeout CreateTimeout(CancellationToken cancellationToken) =>
+        new(Options.RequestTimeout > TimeSpan.Zero ? Options.RequestTimeout : Timeout.InfiniteTimeSpan, TimeProvider, cancellationToken);
 
-        return source;
-    }
-
-    /// <summary>Reads at most <paramref name="maxChars"/> characters of a body as text; returns <see langword="null"/> when it is empty.</summary>
-    internal static async Task<string?> ReadCappedAsync(HttpContent content, int maxChars, CancellationToken cancellationToken)
-    {
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var encoding = Encoding.UTF8;
-            var charset = content.Headers.ContentType?.CharSet;
-            if (!string.IsNullOrEmpty(charset))
-            {
-                try
-                {
-                    encoding = Encoding.GetEncoding(charset.Trim('"'));
-                }
-                catch (ArgumentException)
-                {
-                    encoding = Encoding.UTF8;
-                }
-            }
-
-            using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 4096, leaveOpen: true);
-            var buffer = new char[Math.Min(maxChars, 4096)];
-            var builder = new StringBuilder();
-            while (builder.Length < maxChars)
-            {
-                var read = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, maxChars - builder.Length)), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                builder.Append(buffer, 0, read);
-            }
-
-            return builder.Length == 0 ? null : builder.ToString();
-        }
-    }
-
-    /// <summary>Creates JSON request content through the source-generated context.</summary>
-    public static HttpContent JsonContent<T>(T value, JsonTypeInfo<T> typeInfo)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        return content;
-    }
+    /// <summary>The exception for a call that failed in transport: the server could not be reached, or the connection broke.</summary>
+    private ComfyUIConnectionException ConnectionError(ComfyRequest request, Exception inner) =>
+        new($"{request.Method.Method} {request.Route} failed: the server at {BaseAddress} could not be reached ({inner.Message}).",
+            request.Method.Method, request.Route, ComfyUIConnectionException.WasNeverSent(inner), inner);
 
     private static Uri EnsureTrailingSlash(Uri uri)
     {

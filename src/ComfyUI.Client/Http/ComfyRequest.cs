@@ -10,13 +10,13 @@ namespace ComfyUI.Client.Http;
 /// </summary>
 internal sealed class ComfyRequest
 {
-    private readonly StringBuilder _path = new();
+    private string _path;
     private List<KeyValuePair<string, string>>? _query;
 
     private ComfyRequest(HttpMethod method, string prefix)
     {
         Method = method;
-        _path.Append(prefix);
+        _path = prefix;
     }
 
     /// <summary>The HTTP method.</summary>
@@ -54,12 +54,8 @@ internal sealed class ComfyRequest
     /// <summary>Appends a fixed path part (may contain '/'), not escaped.</summary>
     public ComfyRequest Segment(string literal)
     {
-        if (_path.Length > 0)
-        {
-            _path.Append('/');
-        }
-
-        _path.Append(literal.Trim('/'));
+        var part = literal.Trim('/');
+        _path = _path.Length > 0 ? string.Concat(_path, "/", part) : part;
         return this;
     }
 
@@ -67,12 +63,8 @@ internal sealed class ComfyRequest
     public ComfyRequest Escaped(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (_path.Length > 0)
-        {
-            _path.Append('/');
-        }
-
-        _path.Append(Uri.EscapeDataString(value));
+        var part = Uri.EscapeDataString(value);
+        _path = _path.Length > 0 ? string.Concat(_path, "/", part) : part;
         return this;
     }
 
@@ -105,7 +97,7 @@ internal sealed class ComfyRequest
         {
             if (_query is null || _query.Count == 0)
             {
-                return _path.ToString();
+                return _path;
             }
 
             var builder = new StringBuilder(_path.Length + 32).Append(_path).Append('?');

@@ -42,7 +42,7 @@ public class InternalClient
     public virtual Task SubscribeLogsAsync(bool enabled, string? clientId = null, CancellationToken cancellationToken = default)
     {
         var call = ComfyRequest.Literal(HttpMethod.Patch, "internal", "logs", "subscribe");
-        call.Content = ComfyHttpPipeline.JsonContent(new LogsSubscribeBody { ClientId = clientId ?? _pipeline.Options.ClientId, Enabled = enabled }, ComfyJsonContext.Default.LogsSubscribeBody);
+        call.Content = RequestContent.Json(new LogsSubscribeBody { ClientId = clientId ?? _pipeline.Options.ClientId, Enabled = enabled }, ComfyJsonContext.Default.LogsSubscribeBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 

@@ -88,7 +88,7 @@ public class JobsClient
     {
         ArgumentNullException.ThrowIfNull(jobIds);
         var call = ComfyRequest.Literal(HttpMethod.Post, "api", "jobs", "cancel");
-        call.Content = ComfyHttpPipeline.JsonContent(new JobCancelBody { JobIds = jobIds.ToArray() }, ComfyJsonContext.Default.JobCancelBody);
+        call.Content = RequestContent.Json(new JobCancelBody { JobIds = jobIds.ToArray() }, ComfyJsonContext.Default.JobCancelBody);
         var result = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.JobCancelResult, cancellationToken).ConfigureAwait(false);
         return result.Cancelled;
     }

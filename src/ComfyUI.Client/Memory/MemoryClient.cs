@@ -19,16 +19,26 @@ public class MemoryClient
     /// <summary>
     /// Asks the server to unload models and/or free memory (<c>POST /free</c>). The server does it between prompts and gives no completion signal.
     /// </summary>
-    /// <param name="unloadModels">Unload the loaded models.</param>
-    /// <param name="freeMemory">Free memory (also unloads models and resets the node cache).</param>
+    /// <param name="options">What to free; <see langword="null"/> unloads the models and frees memory.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the server accepted the request.</returns>
-    public virtual Task FreeAsync(bool unloadModels = true, bool freeMemory = true, CancellationToken cancellationToken = default)
+    public virtual Task FreeAsync(FreeMemoryOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= new FreeMemoryOptions();
         var call = ComfyRequest.Api(HttpMethod.Post, "free");
-        call.Content = ComfyHttpPipeline.JsonContent(new FreeBody { UnloadModels = unloadModels, FreeMemory = freeMemory }, ComfyJsonContext.Default.FreeBody);
+        call.Content = RequestContent.Json(new FreeBody { UnloadModels = options.UnloadModels, FreeMemory = options.FreeMemory }, ComfyJsonContext.Default.FreeBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
+}
+
+/// <summary>What <see cref="MemoryClient.FreeAsync"/> asks the server to free.</summary>
+public sealed class FreeMemoryOptions
+{
+    /// <summary>Unload the loaded models. Defaults to <see langword="true"/>.</summary>
+    public bool UnloadModels { get; init; } = true;
+
+    /// <summary>Free memory (the server then also unloads the models and resets the node cache). Defaults to <see langword="true"/>.</summary>
+    public bool FreeMemory { get; init; } = true;
 }
 
 /// <summary>The body of <c>POST /free</c>.</summary>

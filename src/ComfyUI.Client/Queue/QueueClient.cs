@@ -1,5 +1,5 @@
+using System.Text.Json;
 using ComfyUI.Client.Http;
-using ComfyUI.Client.Internal;
 using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client;
@@ -43,11 +43,17 @@ public class QueueClient
             ExtraData = request.ExtraData,
             PartialExecutionTargets = request.PartialExecutionTargets,
         };
+        return await PostPromptAsync(JsonSerializer.SerializeToUtf8Bytes(body, ComfyJsonContext.Default.QueuePromptBody), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>POST /prompt</c> with a body already serialized (the run tracker serializes it once, for a possible safe retry too).</summary>
+    internal async Task<QueuePromptResponse> PostPromptAsync(byte[] body, CancellationToken cancellationToken)
+    {
         var call = ComfyRequest.Api(HttpMethod.Post, "prompt");
-        call.Content = ComfyHttpPipeline.JsonContent(body, ComfyJsonContext.Default.QueuePromptBody);
+        call.Content = RequestContent.Json(body);
         call.IsPromptSubmission = true;
         var response = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.QueuePromptResponse, cancellationToken).ConfigureAwait(false);
-        Log.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);
+        HttpLog.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);
         return response;
     }
 
@@ -75,7 +81,7 @@ public class QueueClient
     {
         ArgumentNullException.ThrowIfNull(promptIds);
         var call = ComfyRequest.Api(HttpMethod.Post, "queue");
-        call.Content = ComfyHttpPipeline.JsonContent(new ClearOrDeleteBody { Delete = promptIds.ToArray() }, ComfyJsonContext.Default.ClearOrDeleteBody);
+        call.Content = RequestContent.Json(new ClearOrDeleteBody { Delete = promptIds.ToArray() }, ComfyJsonContext.Default.ClearOrDeleteBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 
@@ -85,7 +91,7 @@ public class QueueClient
     public virtual Task ClearAsync(CancellationToken cancellationToken = default)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "queue");
-        call.Content = ComfyHttpPipeline.JsonContent(new ClearOrDeleteBody { Clear = true }, ComfyJsonContext.Default.ClearOrDeleteBody);
+        call.Content = RequestContent.Json(new ClearOrDeleteBody { Clear = true }, ComfyJsonContext.Default.ClearOrDeleteBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 
@@ -99,7 +105,7 @@ public class QueueClient
     public virtual Task InterruptAsync(string? promptId = null, CancellationToken cancellationToken = default)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "interrupt");
-        call.Content = ComfyHttpPipeline.JsonContent(new InterruptBody { PromptId = promptId }, ComfyJsonContext.Default.InterruptBody);
+        call.Content = RequestContent.Json(new InterruptBody { PromptId = promptId }, ComfyJsonContext.Default.InterruptBody);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 }

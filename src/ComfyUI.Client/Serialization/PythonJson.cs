@@ -1,5 +1,5 @@
 using System.Buffers;
-using ComfyUI.Client.Http;
+using ComfyUI.Client.Internal;
 
 namespace ComfyUI.Client.Serialization;
 

@@ -30,35 +30,35 @@ public class UserDataClient
 
     /// <summary>Lists the files of a directory (<c>GET /userdata?dir=…</c>), paths relative to it with '/' separators, unordered. Empty when the directory is missing.</summary>
     /// <param name="directory">The directory relative to the user root, for example <c>workflows</c>.</param>
-    /// <param name="recurse">Include files of subdirectories.</param>
+    /// <param name="options">How to list (<see cref="UserDataListOptions.Recurse"/>), or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The file paths.</returns>
-    public virtual async Task<IReadOnlyList<string>> ListAsync(string directory, bool recurse = false, CancellationToken cancellationToken = default) =>
-        await _pipeline.SendJsonOrNullAsync(ListRequest(directory, recurse, fullInfo: false, split: false), ComfyJsonContext.Default.StringArray, null, cancellationToken).ConfigureAwait(false) ?? [];
+    public virtual async Task<IReadOnlyList<string>> ListAsync(string directory, UserDataListOptions? options = null, CancellationToken cancellationToken = default) =>
+        await _pipeline.SendJsonOrNullAsync(ListRequest(directory, options, fullInfo: false, split: false), ComfyJsonContext.Default.StringArray, null, cancellationToken).ConfigureAwait(false) ?? [];
 
     /// <summary>Lists the files of a directory with size and times (<c>GET /userdata?dir=…&amp;full_info=true</c>). Empty when the directory is missing.</summary>
     /// <param name="directory">The directory relative to the user root.</param>
-    /// <param name="recurse">Include files of subdirectories.</param>
+    /// <param name="options">How to list (<see cref="UserDataListOptions.Recurse"/>), or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The files.</returns>
-    public virtual async Task<IReadOnlyList<UserDataFileInfo>> ListWithInfoAsync(string directory, bool recurse = false, CancellationToken cancellationToken = default) =>
-        await _pipeline.SendJsonOrNullAsync(ListRequest(directory, recurse, fullInfo: true, split: false), ComfyJsonContext.Default.UserDataFileInfoArray, null, cancellationToken).ConfigureAwait(false) ?? [];
+    public virtual async Task<IReadOnlyList<UserDataFileInfo>> ListWithInfoAsync(string directory, UserDataListOptions? options = null, CancellationToken cancellationToken = default) =>
+        await _pipeline.SendJsonOrNullAsync(ListRequest(directory, options, fullInfo: true, split: false), ComfyJsonContext.Default.UserDataFileInfoArray, null, cancellationToken).ConfigureAwait(false) ?? [];
 
     /// <summary>Lists the files of a directory split into their parts (<c>GET /userdata?dir=…&amp;split=true</c>). Empty when the directory is missing.</summary>
     /// <param name="directory">The directory relative to the user root.</param>
-    /// <param name="recurse">Include files of subdirectories.</param>
+    /// <param name="options">How to list (<see cref="UserDataListOptions.Recurse"/>), or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The files with their parts.</returns>
-    public virtual async Task<IReadOnlyList<UserDataSplitPath>> ListSplitAsync(string directory, bool recurse = false, CancellationToken cancellationToken = default)
+    public virtual async Task<IReadOnlyList<UserDataSplitPath>> ListSplitAsync(string directory, UserDataListOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var rows = await _pipeline.SendJsonOrNullAsync(ListRequest(directory, recurse, fullInfo: false, split: true), ComfyJsonContext.Default.StringArrayArray, null, cancellationToken).ConfigureAwait(false) ?? [];
+        var rows = await _pipeline.SendJsonOrNullAsync(ListRequest(directory, options, fullInfo: false, split: true), ComfyJsonContext.Default.StringArrayArray, null, cancellationToken).ConfigureAwait(false) ?? [];
         return rows.Where(row => row is { Length: > 0 }).Select(row => new UserDataSplitPath { Path = row[0], Parts = row[1..] }).ToArray();
     }
 
-    private static ComfyRequest ListRequest(string directory, bool recurse, bool fullInfo, bool split)
+    private static ComfyRequest ListRequest(string directory, UserDataListOptions? options, bool fullInfo, bool split)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var call = ComfyRequest.Api(HttpMethod.Get, "userdata").Query("dir", directory).Query("recurse", recurse).Query("full_info", fullInfo).Query("split", split);
+        var call = ComfyRequest.Api(HttpMethod.Get, "userdata").Query("dir", directory).Query("recurse", options?.Recurse ?? false).Query("full_info", fullInfo).Query("split", split);
         call.PassThroughStatuses = [HttpStatusCode.NotFound];
         return call;
     }
@@ -90,30 +90,22 @@ public class UserDataClient
     }
 
     /// <summary>
-    /// Saves a file (<c>POST /userdata/{file}</c>), streaming its bytes from <paramref name="content"/> (left open). Parent directories are created.
-    /// With <paramref name="overwrite"/> <see langword="false"/> an existing file makes the server answer 409 (<see cref="ComfyUIApiException"/>).
+    /// Saves a file (<c>POST /userdata/{file}</c>), streaming its bytes from <paramref name="content"/> (left open), and returns where it was stored with
+    /// its size and times (<c>full_info=true</c>). Parent directories are created. With <see cref="UserDataSaveOptions.Overwrite"/> off an existing file
+    /// makes the server answer 409 (<see cref="ComfyUIApiException"/>).
     /// </summary>
     /// <param name="file">The path relative to the user root.</param>
     /// <param name="content">The bytes to store.</param>
-    /// <param name="overwrite">Replace an existing file (the server's default).</param>
+    /// <param name="options">How to save (<see cref="UserDataSaveOptions.Overwrite"/>, on by default as on the server), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The stored path relative to the user root (server OS separators).</returns>
-    public virtual Task<string> SaveAsync(string file, Stream content, bool overwrite = true, CancellationToken cancellationToken = default) =>
-        _pipeline.SendJsonAsync(SaveRequest(file, content, overwrite, fullInfo: false), ComfyJsonContext.Default.String, cancellationToken);
+    /// <returns>The stored file: its path relative to the user root (server OS separators), size and times.</returns>
+    public virtual Task<UserDataFileInfo> SaveAsync(string file, Stream content, UserDataSaveOptions? options = null, CancellationToken cancellationToken = default) =>
+        _pipeline.SendJsonAsync(SaveRequest(file, content, options?.Overwrite ?? true), ComfyJsonContext.Default.UserDataFileInfo, cancellationToken);
 
-    /// <summary>Saves a file like <see cref="SaveAsync"/> and returns its size and times (<c>full_info=true</c>).</summary>
-    /// <param name="file">The path relative to the user root.</param>
-    /// <param name="content">The bytes to store.</param>
-    /// <param name="overwrite">Replace an existing file (the server's default).</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The stored file.</returns>
-    public virtual Task<UserDataFileInfo> SaveWithInfoAsync(string file, Stream content, bool overwrite = true, CancellationToken cancellationToken = default) =>
-        _pipeline.SendJsonAsync(SaveRequest(file, content, overwrite, fullInfo: true), ComfyJsonContext.Default.UserDataFileInfo, cancellationToken);
-
-    private static ComfyRequest SaveRequest(string file, Stream content, bool overwrite, bool fullInfo)
+    private static ComfyRequest SaveRequest(string file, Stream content, bool overwrite)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var call = ComfyRequest.Api(HttpMethod.Post, "userdata").Escaped(CheckName(file)).Query("overwrite", overwrite).Query("full_info", fullInfo);
+        var call = ComfyRequest.Api(HttpMethod.Post, "userdata").Escaped(CheckName(file)).Query("overwrite", overwrite).Query("full_info", true);
         var body = new LeaveOpenStreamContent(content);
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         call.Content = body;
@@ -133,29 +125,20 @@ public class UserDataClient
     }
 
     /// <summary>
-    /// Moves or renames a file (<c>POST /userdata/{file}/move/{destination}</c>). A missing source answers 404 and an existing destination with
-    /// <paramref name="overwrite"/> <see langword="false"/> answers 409; both throw <see cref="ComfyUIApiException"/>.
+    /// Moves or renames a file (<c>POST /userdata/{file}/move/{destination}</c>) and returns the moved file with its size and times. A missing source
+    /// answers 404 and an existing destination without <see cref="UserDataMoveOptions.Overwrite"/> answers 409; both throw <see cref="ComfyUIApiException"/>.
     /// </summary>
     /// <param name="file">The path relative to the user root.</param>
     /// <param name="destination">The new path relative to the user root.</param>
-    /// <param name="overwrite">Replace an existing destination (default <see langword="false"/>, as the official frontend does).</param>
+    /// <param name="options">How to move (<see cref="UserDataMoveOptions.Overwrite"/>, off by default as in the official frontend), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The new path relative to the user root (server OS separators).</returns>
-    public virtual Task<string> MoveAsync(string file, string destination, bool overwrite = false, CancellationToken cancellationToken = default) =>
-        _pipeline.SendJsonAsync(MoveRequest(file, destination, overwrite, fullInfo: false), ComfyJsonContext.Default.String, cancellationToken);
+    /// <returns>The moved file: its new path relative to the user root (server OS separators), size and times.</returns>
+    public virtual Task<UserDataFileInfo> MoveAsync(string file, string destination, UserDataMoveOptions? options = null, CancellationToken cancellationToken = default) =>
+        _pipeline.SendJsonAsync(MoveRequest(file, destination, options?.Overwrite ?? false), ComfyJsonContext.Default.UserDataFileInfo, cancellationToken);
 
-    /// <summary>Moves a file like <see cref="MoveAsync"/> and returns its size and times (<c>full_info=true</c>).</summary>
-    /// <param name="file">The path relative to the user root.</param>
-    /// <param name="destination">The new path relative to the user root.</param>
-    /// <param name="overwrite">Replace an existing destination.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The moved file.</returns>
-    public virtual Task<UserDataFileInfo> MoveWithInfoAsync(string file, string destination, bool overwrite = false, CancellationToken cancellationToken = default) =>
-        _pipeline.SendJsonAsync(MoveRequest(file, destination, overwrite, fullInfo: true), ComfyJsonContext.Default.UserDataFileInfo, cancellationToken);
-
-    private static ComfyRequest MoveRequest(string file, string destination, bool overwrite, bool fullInfo) =>
+    private static ComfyRequest MoveRequest(string file, string destination, bool overwrite) =>
         ComfyRequest.Api(HttpMethod.Post, "userdata").Escaped(CheckName(file)).Segment("move").Escaped(CheckName(destination))
-            .Query("overwrite", overwrite).Query("full_info", fullInfo);
+            .Query("overwrite", overwrite).Query("full_info", true);
 
     private static string CheckName(string file, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(file))] string? name = null)
     {

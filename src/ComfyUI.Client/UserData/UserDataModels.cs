@@ -92,3 +92,24 @@ internal sealed class UnixTimeConverter : JsonConverter<DateTimeOffset?>
         }
     }
 }
+
+/// <summary>How to list a user-data directory.</summary>
+public sealed class UserDataListOptions
+{
+    /// <summary>Include the files of subdirectories. Defaults to <see langword="false"/>.</summary>
+    public bool Recurse { get; init; }
+}
+
+/// <summary>How to save a user-data file.</summary>
+public sealed class UserDataSaveOptions
+{
+    /// <summary>Replace an existing file. Defaults to <see langword="true"/>, as on the server; off, an existing file is a 409 conflict.</summary>
+    public bool Overwrite { get; init; } = true;
+}
+
+/// <summary>How to move a user-data file.</summary>
+public sealed class UserDataMoveOptions
+{
+    /// <summary>Replace an existing destination. Defaults to <see langword="false"/>, as in the official frontend; off, an existing destination is a 409 conflict.</summary>
+    public bool Overwrite { get; init; }
+}

@@ -36,7 +36,7 @@ public class UsersClient
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         var call = ComfyRequest.Api(HttpMethod.Post, "users");
-        call.Content = ComfyHttpPipeline.JsonContent(new CreateUserBody { Username = userName }, ComfyJsonContext.Default.CreateUserBody);
+        call.Content = RequestContent.Json(new CreateUserBody { Username = userName }, ComfyJsonContext.Default.CreateUserBody);
         return _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.String, cancellationToken);
     }
 
@@ -65,7 +65,7 @@ public class UsersClient
     {
         ArgumentNullException.ThrowIfNull(settings);
         var call = ComfyRequest.Api(HttpMethod.Post, "settings");
-        call.Content = ComfyHttpPipeline.JsonContent(settings.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal), ComfyJsonContext.Default.DictionaryStringJsonElement);
+        call.Content = RequestContent.Json(settings.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal), ComfyJsonContext.Default.DictionaryStringJsonElement);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 
@@ -78,7 +78,7 @@ public class UsersClient
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         var call = ComfyRequest.Api(HttpMethod.Post, "settings").Escaped(id);
-        call.Content = ComfyHttpPipeline.JsonContent(value, ComfyJsonContext.Default.JsonElement);
+        call.Content = RequestContent.Json(value, ComfyJsonContext.Default.JsonElement);
         return _pipeline.SendAsync(call, cancellationToken);
     }
 }

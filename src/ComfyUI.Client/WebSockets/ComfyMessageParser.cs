@@ -36,6 +36,7 @@ internal static class ComfyMessageParser
         // One forward pass over the envelope: find "type" and the extent of "data", then deserialize data straight from its bytes
         // (no intermediate JsonDocument). The envelope is validated to its closing brace.
         string? type = null;
+        MessageType? known = null;
         var dataStart = -1;
         var dataLength = 0;
         var dataToken = JsonTokenType.None;
@@ -58,7 +59,8 @@ internal static class ComfyMessageParser
                 if (reader.ValueTextEquals("type"u8))
                 {
                     reader.Read();
-                    type = reader.TokenType == JsonTokenType.String ? KnownType(ref reader) ?? reader.GetString() : null;
+                    known = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence ? MessageTypes.Find(reader.ValueSpan) : null;
+                    type = reader.TokenType == JsonTokenType.String ? known?.Name ?? reader.GetString() : null;
                     reader.Skip();
                 }
                 else if (reader.ValueTextEquals("data"u8))
@@ -66,10 +68,10 @@ internal static class ComfyMessageParser
                     reader.Read();
                     dataToken = reader.TokenType;
                     dataStart = (int)reader.TokenStartIndex;
-                    if (type is not null && dataToken == JsonTokenType.StartObject && hot is null)
+                    if (known?.Hot is { } readHot && dataToken == JsonTokenType.StartObject && hot is null)
                     {
                         // "type" came first (as ComfyUI sends it): the frequent messages are read in this same pass.
-                        hot = ReadHot(type, ref reader);
+                        hot = ReadHot(known.Name, readHot, ref reader);
                     }
 
                     if (hot is null)
@@ -117,43 +119,17 @@ internal static class ComfyMessageParser
         }
     }
 
-    /// <summary>Reads the data object of a frequent message type in the envelope's own pass; <see langword="null"/> for other types.</summary>
-    private static ComfyMessage? ReadHot(string type, ref Utf8JsonReader reader)
+    /// <summary>Reads the data object of a frequent message type in the envelope's own pass.</summary>
+    private static ComfyMessage ReadHot(string type, HotReader read, ref Utf8JsonReader reader)
     {
         try
         {
-            return HotMessageReaders.TryRead(type, ref reader);
+            return read(ref reader);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
         {
             throw new ComfyUIProtocolException($"The data of WebSocket message '{type}' cannot be read: {ex.Message}", $"WebSocket message '{type}'", ex);
         }
-    }
-
-    /// <summary>The interned name of a known message type (no string allocated per message), or <see langword="null"/>.</summary>
-    private static string? KnownType(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueIsEscaped || reader.HasValueSequence)
-        {
-            return null;
-        }
-
-        return reader.ValueSpan switch
-        {
-            var t when t.SequenceEqual("progress"u8) => "progress",
-            var t when t.SequenceEqual("executing"u8) => "executing",
-            var t when t.SequenceEqual("progress_state"u8) => "progress_state",
-            var t when t.SequenceEqual("status"u8) => "status",
-            var t when t.SequenceEqual("executed"u8) => "executed",
-            var t when t.SequenceEqual("execution_start"u8) => "execution_start",
-            var t when t.SequenceEqual("execution_cached"u8) => "execution_cached",
-            var t when t.SequenceEqual("execution_success"u8) => "execution_success",
-            var t when t.SequenceEqual("execution_error"u8) => "execution_error",
-            var t when t.SequenceEqual("execution_interrupted"u8) => "execution_interrupted",
-            var t when t.SequenceEqual("feature_flags"u8) => "feature_flags",
-            var t when t.SequenceEqual("logs"u8) => "logs",
-            _ => null,
-        };
     }
 
     private static JsonValueKind KindOf(JsonTokenType token) => token switch
@@ -290,38 +266,32 @@ internal static class ComfyMessageParser
 
     private static ComfyMessage ParseData(string type, ReadOnlySpan<byte> data, JsonTokenType dataToken)
     {
-        var context = ComfyJsonContext.Default;
-        if (dataToken is JsonTokenType.None or JsonTokenType.Null)
+        var known = MessageTypes.Find(type);
+        if (known is null)
         {
-            return type switch
-            {
-                "status" or "feature_flags" or "execution_start" or "execution_cached" or "executing" or "progress" or "progress_state" or "executed"
-                    or "execution_success" or "execution_error" or "execution_interrupted" or "logs"
-                    => throw new ComfyUIProtocolException($"WebSocket message '{type}' has no 'data' object.", $"WebSocket message '{type}'", null),
-                _ => new UnknownMessage { Type = type, Data = dataToken == JsonTokenType.Null ? Element(data) : default },
-            };
+            return new UnknownMessage { Type = type, Data = dataToken is JsonTokenType.None ? default : Element(data) };
         }
 
-        ComfyMessage? message = type switch
+        if (dataToken is JsonTokenType.None or JsonTokenType.Null)
         {
-            "progress" or "executing" or "progress_state" or "status" or "execution_start" or "execution_cached" or "executed" or "execution_success"
-                => ReadHotFromBytes(Object(data, dataToken, type), type),
-            "execution_error" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionErrorMessage),
-            "execution_interrupted" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.ExecutionInterruptedMessage),
-            "logs" => JsonSerializer.Deserialize(Object(data, dataToken, type), context.LogsMessage),
-            "feature_flags" => new FeatureFlagsMessage { Flags = JsonSerializer.Deserialize(Object(data, dataToken, type), context.DictionaryStringJsonElement)! },
-            _ => new UnknownMessage { Type = type, Data = Element(data) },
-        };
+            throw new ComfyUIProtocolException($"WebSocket message '{type}' has no 'data' object.", $"WebSocket message '{type}'", null);
+        }
+
+        var body = Object(data, dataToken, type);
+        ComfyMessage? message;
+        if (known.Hot is { } hot)
+        {
+            // A frequent message whose data came before its type: read from the data's own bytes.
+            var reader = new Utf8JsonReader(body, ReaderOptions);
+            reader.Read();
+            message = hot(ref reader);
+        }
+        else
+        {
+            message = known.Data!(body);
+        }
 
         return message ?? throw new ComfyUIProtocolException($"WebSocket message '{type}' has null data.", $"WebSocket message '{type}'", null);
-    }
-
-    /// <summary>A frequent message whose data came before its type: read from the data's own bytes.</summary>
-    private static ComfyMessage? ReadHotFromBytes(ReadOnlySpan<byte> data, string type)
-    {
-        var reader = new Utf8JsonReader(data, ReaderOptions);
-        reader.Read();
-        return HotMessageReaders.TryRead(type, ref reader);
     }
 
     /// <summary>An owned <see cref="JsonElement"/> of a JSON value's bytes.</summary>

@@ -1,3 +1,4 @@
+using ComfyUI.Client.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
@@ -11,16 +12,16 @@ namespace ComfyUI.Client;
 public sealed class ComfyWebSocketSubscription : IAsyncDisposable
 {
     private readonly Channel<ComfyMessage> _channel;
-    private readonly ComfyWebSocket? _owner;
+    private readonly SubscriberFanOut? _fanOut;
     private readonly bool _dropPreviewsWhenFull;
     private long _droppedPreviews;
     private long _droppedUnread;
     private int _disposed;
     private volatile bool _reading;
 
-    internal ComfyWebSocketSubscription(ComfyWebSocket? owner, int capacity, bool dropPreviewsWhenFull, bool bufferUntilRead)
+    internal ComfyWebSocketSubscription(SubscriberFanOut? fanOut, int capacity, bool dropPreviewsWhenFull, bool bufferUntilRead)
     {
-        _owner = owner;
+        _fanOut = fanOut;
         _dropPreviewsWhenFull = dropPreviewsWhenFull;
         _reading = !bufferUntilRead;
         _channel = Channel.CreateBounded<ComfyMessage>(new BoundedChannelOptions(capacity)
@@ -67,7 +68,7 @@ public sealed class ComfyWebSocketSubscription : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _owner?.Unsubscribe(this);
+            _fanOut?.Remove(this);
             _channel.Writer.TryComplete();
         }
 
@@ -98,7 +99,7 @@ public sealed class ComfyWebSocketSubscription : IAsyncDisposable
         if (!_reading)
         {
             Interlocked.Increment(ref _droppedUnread);
-            _owner?.OnDefaultStreamFull(message);
+            _fanOut?.OnUnreadStreamFull(message);
             return false;
         }
 
@@ -113,6 +114,9 @@ public sealed class ComfyWebSocketSubscription : IAsyncDisposable
 
         return false;
     }
+
+    /// <summary>Writes the first message of a new stream (its buffer is empty, so there is room).</summary>
+    internal void TryWriteFirst(ComfyMessage message) => _channel.Writer.TryWrite(message);
 
     /// <summary>Adds a last message if there is room, and ends the stream (with an error when the socket failed).</summary>
     internal void Complete(ComfyMessage? last, Exception? error)

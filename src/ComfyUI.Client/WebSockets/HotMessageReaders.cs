@@ -10,226 +10,155 @@ namespace ComfyUI.Client.WebSockets;
 /// records through its parameterized-constructor converter (an argument array, boxed numbers, a deeper read stack); these read straight into the
 /// record. They follow the same rules as <see cref="ComfyJsonContext"/>: snake_case names, unknown members ignored, numbers also from strings
 /// and named literals, prompt and node ids through <see cref="RecentStringConverter"/>. The caller has checked that <c>data</c> is an object.
+/// Their message types are listed once, in <see cref="MessageTypes"/>; every reader walks its members through one loop (<c>NextMember</c>).
 /// </summary>
 internal static class HotMessageReaders
 {
     private static readonly UnixMillisecondsConverter Timestamps = new();
     private static readonly NodeOutputConverter Outputs = new();
 
-    /// <summary>
-    /// Reads the data object of a message of one of these types; <paramref name="reader"/> is on its <c>{</c> and is left on its <c>}</c>.
-    /// </summary>
-    /// <returns>The message, or <see langword="null"/> when <paramref name="type"/> is not one of these (nothing read then).</returns>
-    public static ComfyMessage? TryRead(string type, ref Utf8JsonReader reader) => type switch
-    {
-        "progress" => Progress(ref reader),
-        "executing" => Executing(ref reader),
-        "progress_state" => ProgressState(ref reader),
-        "status" => Status(ref reader),
-        "execution_start" => ExecutionStart(ref reader),
-        "execution_cached" => ExecutionCached(ref reader),
-        "executed" => Executed(ref reader),
-        "execution_success" => ExecutionSuccess(ref reader),
-        _ => null,
-    };
+    private static readonly byte[][] ProgressMembers = [Utf8("value"), Utf8("max"), Utf8("prompt_id"), Utf8("node")];
+    private static readonly byte[][] ExecutingMembers = [Utf8("node"), Utf8("display_node"), Utf8("prompt_id")];
+    private static readonly byte[][] PromptAndTimestampMembers = [Utf8("prompt_id"), Utf8("timestamp")];
+    private static readonly byte[][] CachedMembers = [Utf8("nodes"), Utf8("prompt_id"), Utf8("timestamp")];
+    private static readonly byte[][] ExecutedMembers = [Utf8("node"), Utf8("display_node"), Utf8("output"), Utf8("prompt_id")];
+    private static readonly byte[][] ProgressStateMembers = [Utf8("nodes"), Utf8("prompt_id")];
+    private static readonly byte[][] StatusMembers = [Utf8("status"), Utf8("sid")];
+    private static readonly byte[][] QueueStatusMembers = [Utf8("exec_info")];
+    private static readonly byte[][] ExecInfoMembers = [Utf8("queue_remaining")];
+    private static readonly byte[][] NodeStateMembers =
+        [Utf8("value"), Utf8("max"), Utf8("state"), Utf8("node_id"), Utf8("prompt_id"), Utf8("display_node_id"), Utf8("parent_node_id"), Utf8("real_node_id")];
 
-    private static ProgressMessage Progress(ref Utf8JsonReader reader)
+    public static ComfyMessage Progress(ref Utf8JsonReader reader)
     {
         double value = 0, max = 0;
         string? promptId = null, node = null;
-        while (NextProperty(ref reader))
+        int member;
+        while ((member = NextMember(ref reader, ProgressMembers)) >= 0)
         {
-            if (reader.ValueTextEquals("value"u8))
+            switch (member)
             {
-                reader.Read();
-                value = Number(ref reader);
-            }
-            else if (reader.ValueTextEquals("max"u8))
-            {
-                reader.Read();
-                max = Number(ref reader);
-            }
-            else if (reader.ValueTextEquals("prompt_id"u8))
-            {
-                reader.Read();
-                promptId = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("node"u8))
-            {
-                reader.Read();
-                node = Id(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
+                case 0: value = Number(ref reader); break;
+                case 1: max = Number(ref reader); break;
+                case 2: promptId = Id(ref reader); break;
+                default: node = Id(ref reader); break;
             }
         }
 
         return new ProgressMessage { PromptId = promptId, Value = value, Max = max, Node = node };
     }
 
-    private static ExecutingMessage Executing(ref Utf8JsonReader reader)
+    public static ComfyMessage Executing(ref Utf8JsonReader reader)
     {
         string? promptId = null, node = null, displayNode = null;
-        while (NextProperty(ref reader))
+        int member;
+        while ((member = NextMember(ref reader, ExecutingMembers)) >= 0)
         {
-            if (reader.ValueTextEquals("node"u8))
+            switch (member)
             {
-                reader.Read();
-                node = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("display_node"u8))
-            {
-                reader.Read();
-                displayNode = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("prompt_id"u8))
-            {
-                reader.Read();
-                promptId = Id(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
+                case 0: node = Id(ref reader); break;
+                case 1: displayNode = Id(ref reader); break;
+                default: promptId = Id(ref reader); break;
             }
         }
 
         return new ExecutingMessage { PromptId = promptId, Node = node, DisplayNode = displayNode };
     }
 
-    private static ExecutionStartMessage ExecutionStart(ref Utf8JsonReader reader)
+    public static ComfyMessage ExecutionStart(ref Utf8JsonReader reader)
     {
         var (promptId, timestamp) = PromptAndTimestamp(ref reader);
         return new ExecutionStartMessage { PromptId = promptId, Timestamp = timestamp };
     }
 
-    private static ExecutionSuccessMessage ExecutionSuccess(ref Utf8JsonReader reader)
+    public static ComfyMessage ExecutionSuccess(ref Utf8JsonReader reader)
     {
         var (promptId, timestamp) = PromptAndTimestamp(ref reader);
         return new ExecutionSuccessMessage { PromptId = promptId, Timestamp = timestamp };
     }
 
-    private static ExecutionCachedMessage ExecutionCached(ref Utf8JsonReader reader)
+    public static ComfyMessage ExecutionCached(ref Utf8JsonReader reader)
     {
         string? promptId = null;
         DateTimeOffset? timestamp = null;
         IReadOnlyList<string> nodes = [];
-        while (NextProperty(ref reader))
+        int member;
+        while ((member = NextMember(ref reader, CachedMembers)) >= 0)
         {
-            if (reader.ValueTextEquals("nodes"u8))
+            switch (member)
             {
-                reader.Read();
-                nodes = Strings(ref reader);
-            }
-            else if (reader.ValueTextEquals("prompt_id"u8))
-            {
-                reader.Read();
-                promptId = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                timestamp = Timestamp(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
+                case 0: nodes = Strings(ref reader); break;
+                case 1: promptId = Id(ref reader); break;
+                default: timestamp = Timestamp(ref reader); break;
             }
         }
 
         return new ExecutionCachedMessage { PromptId = promptId, Nodes = nodes, Timestamp = timestamp };
     }
 
-    private static ExecutedMessage Executed(ref Utf8JsonReader reader)
+    public static ComfyMessage Executed(ref Utf8JsonReader reader)
     {
         string? promptId = null, node = null, displayNode = null;
         NodeOutput? output = null;
-        while (NextProperty(ref reader))
+        int member;
+        while ((member = NextMember(ref reader, ExecutedMembers)) >= 0)
         {
-            if (reader.ValueTextEquals("node"u8))
+            switch (member)
             {
-                reader.Read();
-                node = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("display_node"u8))
-            {
-                reader.Read();
-                displayNode = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("output"u8))
-            {
-                reader.Read();
-                output = Outputs.Read(ref reader, typeof(NodeOutput), null!);
-            }
-            else if (reader.ValueTextEquals("prompt_id"u8))
-            {
-                reader.Read();
-                promptId = Id(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
+                case 0: node = Id(ref reader); break;
+                case 1: displayNode = Id(ref reader); break;
+                case 2: output = Outputs.Read(ref reader, typeof(NodeOutput), null!); break;
+                default: promptId = Id(ref reader); break;
             }
         }
 
         return new ExecutedMessage { PromptId = promptId, Node = node ?? "", DisplayNode = displayNode, Output = output ?? new NodeOutput() };
     }
 
-    private static ProgressStateMessage ProgressState(ref Utf8JsonReader reader)
+    public static ComfyMessage ProgressState(ref Utf8JsonReader reader)
     {
         string? promptId = null;
         var nodes = new Dictionary<string, NodeProgressState>();
-        while (NextProperty(ref reader))
+        int member;
+        while ((member = NextMember(ref reader, ProgressStateMembers)) >= 0)
         {
-            if (reader.ValueTextEquals("nodes"u8))
+            if (member == 1)
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    continue;
-                }
-
-                Expect(ref reader, JsonTokenType.StartObject, "nodes");
-                while (NextProperty(ref reader))
-                {
-                    var key = Id(ref reader)!;
-                    reader.Read();
-                    nodes[key] = NodeState(ref reader);
-                }
-            }
-            else if (reader.ValueTextEquals("prompt_id"u8))
-            {
-                reader.Read();
                 promptId = Id(ref reader);
+                continue;
             }
-            else
+
+            if (reader.TokenType == JsonTokenType.Null)
             {
-                SkipValue(ref reader);
+                continue;
+            }
+
+            Expect(ref reader, JsonTokenType.StartObject, "nodes");
+            while (NextProperty(ref reader))
+            {
+                var key = Id(ref reader)!;
+                reader.Read();
+                nodes[key] = NodeState(ref reader);
             }
         }
 
         return new ProgressStateMessage { PromptId = promptId, Nodes = nodes };
     }
 
-    private static StatusMessage Status(ref Utf8JsonReader reader)
+    public static ComfyMessage Status(ref Utf8JsonReader reader)
     {
         string? sid = null;
         QueueStatus? status = null;
-        while (NextProperty(ref reader))
+        int member;
+        while ((member = NextMember(ref reader, StatusMembers)) >= 0)
         {
-            if (reader.ValueTextEquals("status"u8))
+            if (member == 0)
             {
-                reader.Read();
                 status = reader.TokenType == JsonTokenType.Null ? null : QueueStatus(ref reader);
-            }
-            else if (reader.ValueTextEquals("sid"u8))
-            {
-                reader.Read();
-                sid = Id(ref reader);
             }
             else
             {
-                SkipValue(ref reader);
+                sid = Id(ref reader);
             }
         }
 
@@ -240,33 +169,17 @@ internal static class HotMessageReaders
     {
         Expect(ref reader, JsonTokenType.StartObject, "status");
         var remaining = 0;
-        while (NextProperty(ref reader))
+        while (NextMember(ref reader, QueueStatusMembers) >= 0)
         {
-            if (reader.ValueTextEquals("exec_info"u8))
+            if (reader.TokenType == JsonTokenType.Null)
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    continue;
-                }
-
-                Expect(ref reader, JsonTokenType.StartObject, "exec_info");
-                while (NextProperty(ref reader))
-                {
-                    if (reader.ValueTextEquals("queue_remaining"u8))
-                    {
-                        reader.Read();
-                        remaining = Integer(ref reader);
-                    }
-                    else
-                    {
-                        SkipValue(ref reader);
-                    }
-                }
+                continue;
             }
-            else
+
+            Expect(ref reader, JsonTokenType.StartObject, "exec_info");
+            while (NextMember(ref reader, ExecInfoMembers) >= 0)
             {
-                SkipValue(ref reader);
+                remaining = Integer(ref reader);
             }
         }
 
@@ -293,51 +206,19 @@ internal static class HotMessageReaders
         Expect(ref reader, JsonTokenType.StartObject, "a node's progress state");
         double value = 0, max = 0;
         string? state = "", nodeId = null, promptId = null, displayNodeId = null, parentNodeId = null, realNodeId = null;
-        while (NextProperty(ref reader))
+        int member;
+        while ((member = NextMember(ref reader, NodeStateMembers)) >= 0)
         {
-            if (reader.ValueTextEquals("value"u8))
+            switch (member)
             {
-                reader.Read();
-                value = Number(ref reader);
-            }
-            else if (reader.ValueTextEquals("max"u8))
-            {
-                reader.Read();
-                max = Number(ref reader);
-            }
-            else if (reader.ValueTextEquals("state"u8))
-            {
-                reader.Read();
-                state = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("node_id"u8))
-            {
-                reader.Read();
-                nodeId = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("prompt_id"u8))
-            {
-                reader.Read();
-                promptId = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("display_node_id"u8))
-            {
-                reader.Read();
-                displayNodeId = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("parent_node_id"u8))
-            {
-                reader.Read();
-                parentNodeId = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("real_node_id"u8))
-            {
-                reader.Read();
-                realNodeId = Id(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
+                case 0: value = Number(ref reader); break;
+                case 1: max = Number(ref reader); break;
+                case 2: state = Id(ref reader); break;
+                case 3: nodeId = Id(ref reader); break;
+                case 4: promptId = Id(ref reader); break;
+                case 5: displayNodeId = Id(ref reader); break;
+                case 6: parentNodeId = Id(ref reader); break;
+                default: realNodeId = Id(ref reader); break;
             }
         }
 
@@ -358,26 +239,46 @@ internal static class HotMessageReaders
     {
         string? promptId = null;
         DateTimeOffset? timestamp = null;
-        while (NextProperty(ref reader))
+        int member;
+        while ((member = NextMember(ref reader, PromptAndTimestampMembers)) >= 0)
         {
-            if (reader.ValueTextEquals("prompt_id"u8))
+            if (member == 0)
             {
-                reader.Read();
                 promptId = Id(ref reader);
-            }
-            else if (reader.ValueTextEquals("timestamp"u8))
-            {
-                reader.Read();
-                timestamp = Timestamp(ref reader);
             }
             else
             {
-                SkipValue(ref reader);
+                timestamp = Timestamp(ref reader);
             }
         }
 
         return (promptId, timestamp);
     }
+
+    /// <summary>
+    /// The member loop every reader shares: moves to the next member of the current object whose name is in <paramref name="names"/>, leaves the
+    /// reader on its value and returns its index; skips every other member (unknown members are ignored); returns -1 at the object's end.
+    /// </summary>
+    private static int NextMember(ref Utf8JsonReader reader, byte[][] names)
+    {
+        while (NextProperty(ref reader))
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (reader.ValueTextEquals(names[i]))
+                {
+                    reader.Read();
+                    return i;
+                }
+            }
+
+            SkipValue(ref reader);
+        }
+
+        return -1;
+    }
+
+    private static byte[] Utf8(string name) => System.Text.Encoding.UTF8.GetBytes(name);
 
     /// <summary>Moves to the next property name of the current object; <see langword="false"/> at its end.</summary>
     private static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;

@@ -429,6 +429,9 @@ public sealed partial class Workflow
     /// <returns>The copy; changing it does not change the workflow.</returns>
     public JsonObject ToJsonObject() => (JsonObject)_root.DeepClone();
 
+    /// <summary>The prompt itself, not a copy: for serializing it at once (the run tracker's request body).</summary>
+    internal JsonObject Root => _root;
+
     /// <summary>
     /// A request that queues this workflow with the default options (a new prompt id, the client's id).
     /// For other options create a <see cref="QueuePromptRequest"/> with <c>Prompt = workflow.ToJsonObject()</c>.

@@ -1,4 +1,3 @@
-using ComfyUI.Client.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace ComfyUI.Client;
@@ -105,7 +104,7 @@ public sealed class WorkflowBuilder
         {
             foreach (var warning in _warnings)
             {
-                Log.NodeLeftOut(_logger, warning);
+                WorkflowLog.NodeLeftOut(_logger, warning);
             }
         }
 

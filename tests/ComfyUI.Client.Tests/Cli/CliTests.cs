@@ -156,9 +156,12 @@ public sealed class CliTests : IDisposable
         listener.Stop();
 
         var result = await RunCli(Ct, "queue", "--server", $"http://127.0.0.1:{port}/");
+        var run = await RunCli(Ct, "run", WriteWorkflow(new WorkflowBuilder().Add("SdkTestTextOutput", n => n.Set("text", "x")).Build()), "--server", $"http://127.0.0.1:{port}/");
 
         Assert.Equal(5, result.ExitCode);
         Assert.Contains("unreachable", result.Error);
+        Assert.Equal(5, run.ExitCode);
+        Assert.Contains("unreachable", run.Error);
     }
 
     [Fact]

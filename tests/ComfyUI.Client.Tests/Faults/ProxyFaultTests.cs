@@ -5,7 +5,7 @@ namespace ComfyUI.Client.Tests.Faults;
 /// <summary>Network faults between client and the fake server, through a loopback TCP proxy: runs still end right, with outputs.</summary>
 public sealed class ProxyFaultTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Deadline = Waits.Deadline;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -63,6 +63,24 @@ public sealed class ProxyFaultTests
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
 
         Assert.Single(result.Images);
+    }
+
+    [Fact]
+    public async Task A_socket_the_network_holds_silent_still_gets_the_result_by_the_silence_check()
+    {
+        await using var server = await FakeComfyUIServer.StartAsync(cancellationToken: Ct);
+        await using var proxy = new TcpFaultProxy(server.BaseAddress);
+        // Keep-alive and the idle watchdog would notice only after a minute: the silence check (measured from the last event) must do it.
+        await using var client = Client(proxy.BaseAddress, o => o.Tracking.SilenceReconcileInterval = TimeSpan.FromSeconds(1));
+        var hold = server.Faults.HoldNode("SaveImage");
+
+        var run = await client.SubmitAsync(SaveWorkflow(4), cancellationToken: Ct);
+        await hold.WaitUntilReachedAsync(Ct).WaitAsync(Deadline, Ct);
+        proxy.HoldWebSocketsFromServer();
+        hold.Release();
+        var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
+
+        Assert.Equal("proxy", Assert.Single(result.Images).Subfolder);
     }
 
     [Fact]

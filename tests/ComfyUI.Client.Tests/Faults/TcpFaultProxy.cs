@@ -51,6 +51,15 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops forwarding the server's frames on every current WebSocket connection, keeping it open: a socket held silent.</summary>
+    public void HoldWebSocketsFromServer()
+    {
+        foreach (var link in _links.Values.Where(l => l.IsWebSocket))
+        {
+            link.HeldFromServer = true;
+        }
+    }
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -105,11 +114,16 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
 
         public volatile bool Held;
 
+        public volatile bool HeldFromServer;
+
+        /// <summary>Whether the client opened this connection with a WebSocket upgrade (<c>GET …/ws?…</c>).</summary>
+        public volatile bool IsWebSocket;
+
         public async Task RunAsync(CancellationToken stop)
         {
             try
             {
-                await Task.WhenAny(PumpAsync(client, server, stop), PumpAsync(server, client, stop));
+                await Task.WhenAny(PumpAsync(client, server, fromServer: false, stop), PumpAsync(server, client, fromServer: true, stop));
             }
             finally
             {
@@ -117,9 +131,10 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
             }
         }
 
-        private async Task PumpAsync(Socket from, Socket to, CancellationToken stop)
+        private async Task PumpAsync(Socket from, Socket to, bool fromServer, CancellationToken stop)
         {
             var buffer = new byte[64 * 1024];
+            var first = true;
             try
             {
                 while (true)
@@ -130,7 +145,14 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
                         return;
                     }
 
-                    if (Held)
+                    if (first && !fromServer)
+                    {
+                        var head = System.Text.Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 256));
+                        IsWebSocket = head.StartsWith("GET ", StringComparison.Ordinal) && head.Contains("/ws?", StringComparison.Ordinal);
+                    }
+
+                    first = false;
+                    if (Held || (fromServer && HeldFromServer))
                     {
                         await _released.Task.WaitAsync(stop); // swallow: the peer hears nothing, the socket stays open
                     }

@@ -107,10 +107,12 @@ public sealed class HealthTests
         using var client = new ComfyUIClient(new Uri($"http://127.0.0.1:{ClosedPort()}/"));
 
         var ex = await Assert.ThrowsAsync<ComfyUITimeoutException>(() =>
-            client.WaitUntilReadyAsync(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
+            client.WaitUntilReadyAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
 
         Assert.Contains("127.0.0.1", ex.Message);
-        Assert.IsType<HttpRequestException>(ex.InnerException);
+        var connection = Assert.IsType<ComfyUIConnectionException>(ex.InnerException);
+        Assert.True(connection.RequestNeverSent);
+        Assert.IsType<HttpRequestException>(connection.InnerException);
     }
 
     private static int ClosedPort()

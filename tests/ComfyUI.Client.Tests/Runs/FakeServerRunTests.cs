@@ -5,7 +5,7 @@ namespace ComfyUI.Client.Tests.Runs;
 /// <summary>Runs end to end on the in-process fake ComfyUI, which executes real nodes and injects faults the way the real server shows them.</summary>
 public sealed class FakeServerRunTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Deadline = Waits.Deadline;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -134,6 +134,8 @@ public sealed class FakeServerRunTests
         var ex = await Assert.ThrowsAsync<ComfyUIPromptValidationException>(() => client.SubmitAsync(workflow, cancellationToken: Ct));
 
         Assert.Equal("missing_node_type", ex.ErrorType);
+        Assert.Equal("NoSuchNode", ex.Node?.ClassType);
+        Assert.Equal("1", ex.Node?.NodeId);
         Assert.Empty(server.PendingPromptIds);
         Assert.Null(server.RunningPromptId);
     }

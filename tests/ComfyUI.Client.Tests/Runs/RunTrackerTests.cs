@@ -5,7 +5,7 @@ namespace ComfyUI.Client.Tests.Runs;
 /// <summary>The run tracker's invariants, staged exactly on a scripted server.</summary>
 public sealed class RunTrackerTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Deadline = Waits.Deadline;
 
     private static Workflow SaveWorkflow() => Workflow.Parse("""{"2": {"class_type": "SaveImage", "inputs": {"filename_prefix": "x"}}}""");
 

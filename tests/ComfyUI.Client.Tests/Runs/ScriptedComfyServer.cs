@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using ComfyUI.Client.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -62,6 +63,9 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
     /// <summary>The bodies of POST /prompt, /queue and /interrupt, in order, as "route body".</summary>
     public ConcurrentQueue<string> Posts { get; } = new();
 
+    /// <summary>Drop the connection of every GET /history/{id} (the server cannot be asked).</summary>
+    public bool DropHistoryReads { get; set; }
+
     /// <summary>Refuse WebSocket upgrades with this status (null accepts).</summary>
     public int? RefuseUpgrades { get; set; }
 
@@ -76,27 +80,21 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
 
     public static async Task<ScriptedComfyServer> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        var app = LoopbackHost.CreateBuilder(configureListen: listen =>
         {
             if (certificate is not null)
             {
                 listen.UseHttps(certificate);
             }
-        }));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
+        }).Build();
         var server = new ScriptedComfyServer(app);
         app.UseWebSockets();
         app.Run(server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        server.BaseAddress = await LoopbackHost.StartAsync(app);
         return server;
     }
 
-    public ComfyUIClient CreateClient(Action<ComfyUIClientOptions>? configure = null)
+    public ComfyUIClient CreateClient(Action<ComfyUIClientOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new ComfyUIClientOptions { BaseAddress = BaseAddress, ClientId = "runs-test" };
         options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
@@ -106,7 +104,7 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
         options.Tracking.LostAfter = TimeSpan.FromMilliseconds(500);
         options.Tracking.SilenceReconcileInterval = TimeSpan.FromSeconds(30);
         configure?.Invoke(options);
-        return new ComfyUIClient(options);
+        return new ComfyUIClient(options) { TimeProvider = time ?? TimeProvider.System };
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -212,6 +210,12 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
         {
             var id = Uri.UnescapeDataString(path["/api/history/".Length..]);
             HistoryReads.AddOrUpdate(id, 1, (_, count) => count + 1);
+            if (DropHistoryReads)
+            {
+                context.Abort();
+                return;
+            }
+
             await context.Response.WriteAsync(History.TryGetValue(id, out var entry) ? $"{{\"{id}\": {entry}}}" : "{}");
             return;
         }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ComfyUI.Client.Http;
+using ComfyUI.Client.Internal;
 using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client.Tests.Serialization;

@@ -19,7 +19,7 @@ internal sealed record WsFrame(string? Type, JsonObject? Message, byte[]? Binary
 /// <summary>A raw ClientWebSocket that records every frame into a channel (independent of the SDK).</summary>
 internal sealed class WsRecorder : IAsyncDisposable
 {
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Deadline = Waits.Deadline;
     private readonly ClientWebSocket socket = new();
     private readonly Channel<WsFrame> frames = Channel.CreateUnbounded<WsFrame>();
     private readonly CancellationTokenSource stop = new();

@@ -30,7 +30,7 @@ public sealed class UserDataClientTests
         using var mock = new MockServer();
         Respond(mock, Request.Create().WithPath("/api/userdata").UsingGet(), Fixture.Http("userdata_workflows.json"));
 
-        var files = await mock.Client.UserData.ListAsync("workflows", recurse: true, Ct);
+        var files = await mock.Client.UserData.ListAsync("workflows", new UserDataListOptions { Recurse = true }, Ct);
 
         Assert.Equal(["sdk_test.json", "sdk_test2.json"], files);
         var query = mock.SingleRequest.RequestMessage!.Query!;
@@ -56,7 +56,7 @@ public sealed class UserDataClientTests
         using var mock = new MockServer();
         Respond(mock, Request.Create().WithPath("/api/userdata").UsingGet(), Fixture.Http("userdata_workflows_full_info.json"));
 
-        var files = await mock.Client.UserData.ListWithInfoAsync("workflows", recurse: true, Ct);
+        var files = await mock.Client.UserData.ListWithInfoAsync("workflows", new UserDataListOptions { Recurse = true }, Ct);
 
         Assert.Equal("true", mock.SingleRequest.RequestMessage!.Query!["full_info"].ToString());
         Assert.Equal(90, files[0].Size);
@@ -136,33 +136,31 @@ public sealed class UserDataClientTests
     }
 
     [Fact]
-    public async Task Save_streams_the_body_with_overwrite_and_reads_the_path()
+    public async Task Save_streams_the_body_with_overwrite_and_reads_the_real_file_info()
     {
         using var mock = new MockServer();
-        Respond(mock, Any("POST"), Fixture.Http("userdata_post_workflow.json"));
+        Respond(mock, Any("POST"), Fixture.Http("userdata_post_workflow_full_info.json"));
         var content = Encoding.UTF8.GetBytes("{\"nodes\": []}");
 
-        var path = await mock.Client.UserData.SaveAsync("workflows/sdk_test.json", new MemoryStream(content), overwrite: false, Ct);
+        var info = await mock.Client.UserData.SaveAsync("workflows/sdk_test2.json", new MemoryStream(content), new UserDataSaveOptions { Overwrite = false }, Ct);
 
-        Assert.Equal("workflows/sdk_test.json", path);
+        Assert.Equal("workflows/sdk_test2.json", info.Path);
+        Assert.Equal(90, info.Size);
         var request = mock.SingleRequest.RequestMessage!;
-        Assert.Equal("/api/userdata/workflows%2Fsdk_test.json", RawPath(mock));
+        Assert.Equal("/api/userdata/workflows%2Fsdk_test2.json", RawPath(mock));
         Assert.Equal("false", request.Query!["overwrite"].ToString());
-        Assert.Equal("false", request.Query!["full_info"].ToString());
+        Assert.Equal("true", request.Query!["full_info"].ToString());
         Assert.Equal(content, request.BodyAsBytes ?? Encoding.UTF8.GetBytes(request.Body!));
     }
 
     [Fact]
-    public async Task Save_with_info_reads_the_real_file_info()
+    public async Task Save_overwrites_by_default_as_the_server_does()
     {
         using var mock = new MockServer();
         Respond(mock, Any("POST"), Fixture.Http("userdata_post_workflow_full_info.json"));
 
-        var info = await mock.Client.UserData.SaveWithInfoAsync("workflows/sdk_test2.json", new MemoryStream([1]), cancellationToken: Ct);
+        await mock.Client.UserData.SaveAsync("workflows/sdk_test2.json", new MemoryStream([1]), cancellationToken: Ct);
 
-        Assert.Equal("workflows/sdk_test2.json", info.Path);
-        Assert.Equal(90, info.Size);
-        Assert.Equal("true", mock.SingleRequest.RequestMessage!.Query!["full_info"].ToString());
         Assert.Equal("true", mock.SingleRequest.RequestMessage!.Query!["overwrite"].ToString());
     }
 
@@ -172,7 +170,7 @@ public sealed class UserDataClientTests
         using var mock = new MockServer();
         Respond(mock, Any("POST"), Fixture.Http("userdata_post_workflow_no_overwrite.txt"), 409, "text/plain; charset=utf-8");
 
-        var error = await Assert.ThrowsAsync<ComfyUIApiException>(() => mock.Client.UserData.SaveAsync("workflows/sdk_test.json", new MemoryStream([1]), overwrite: false, Ct));
+        var error = await Assert.ThrowsAsync<ComfyUIApiException>(() => mock.Client.UserData.SaveAsync("workflows/sdk_test.json", new MemoryStream([1]), new UserDataSaveOptions { Overwrite = false }, Ct));
 
         Assert.Equal(HttpStatusCode.Conflict, error.StatusCode);
         Assert.Equal("File already exists", error.ResponseBody);
@@ -191,28 +189,30 @@ public sealed class UserDataClientTests
     }
 
     [Fact]
-    public async Task Move_sends_both_names_as_segments()
+    public async Task Move_sends_both_names_as_segments_and_does_not_overwrite_by_default()
     {
         using var mock = new MockServer();
-        Respond(mock, Any("POST"), Fixture.Http("userdata_move_workflow.json"));
+        Respond(mock, Any("POST"), """{"path": "workflows/sdk_test_moved.json", "size": 90, "modified": 1795888118470}""");
 
-        var path = await mock.Client.UserData.MoveAsync("workflows/sdk_test2.json", "workflows/sdk_test_moved.json", cancellationToken: Ct);
+        var info = await mock.Client.UserData.MoveAsync("workflows/sdk_test2.json", "workflows/sdk_test_moved.json", cancellationToken: Ct);
 
-        Assert.Equal("workflows/sdk_test_moved.json", path);
+        Assert.Equal("workflows/sdk_test_moved.json", info.Path);
+        Assert.Equal(90, info.Size);
         var request = mock.SingleRequest.RequestMessage!;
         Assert.Equal("/api/userdata/workflows%2Fsdk_test2.json/move/workflows%2Fsdk_test_moved.json", RawPath(mock));
         Assert.Equal("false", request.Query!["overwrite"].ToString());
+        Assert.Equal("true", request.Query!["full_info"].ToString());
     }
 
     [Fact]
-    public async Task Move_with_info_and_missing_source()
+    public async Task Move_with_overwrite_and_missing_source()
     {
         using var mock = new MockServer();
         Respond(mock, Any("POST"), "", 404, "text/plain");
 
-        var error = await Assert.ThrowsAsync<ComfyUIApiException>(() => mock.Client.UserData.MoveWithInfoAsync("a.json", "b.json", overwrite: true, Ct));
+        var error = await Assert.ThrowsAsync<ComfyUIApiException>(() => mock.Client.UserData.MoveAsync("a.json", "b.json", new UserDataMoveOptions { Overwrite = true }, Ct));
 
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
-        Assert.Equal("true", mock.SingleRequest.RequestMessage!.Query!["full_info"].ToString());
+        Assert.Equal("true", mock.SingleRequest.RequestMessage!.Query!["overwrite"].ToString());
     }
 }

@@ -9,7 +9,7 @@ internal sealed class MessageReader : IAsyncDisposable
     public MessageReader(Func<CancellationToken, IAsyncEnumerable<ComfyMessage>> stream, TimeSpan? deadline = null)
     {
         _cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        _cts.CancelAfter(deadline ?? TimeSpan.FromSeconds(20));
+        _cts.CancelAfter(deadline ?? Waits.Deadline);
         _enumerator = stream(_cts.Token).GetAsyncEnumerator(_cts.Token);
     }
 

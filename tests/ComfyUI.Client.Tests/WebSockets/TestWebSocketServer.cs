@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
+using ComfyUI.Client.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -43,11 +44,7 @@ internal sealed class TestWebSocketServer : IAsyncDisposable
 
     public static async Task<TestWebSocketServer> StartAsync(Func<ServerConnection, Task> script, string basePath = "/")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
+        var app = LoopbackHost.CreateBuilder().Build();
         var server = new TestWebSocketServer(app);
         app.UseWebSockets();
         app.Run(async context =>
@@ -96,16 +93,14 @@ internal sealed class TestWebSocketServer : IAsyncDisposable
                 connection.Ended.TrySetResult();
             }
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + basePath);
+        server.BaseAddress = new Uri(await LoopbackHost.StartAsync(app), basePath);
         return server;
     }
 
     public async Task<ServerConnection> NextConnectionAsync(CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        deadline.CancelAfter(Waits.Deadline);
         return await Connections.Reader.ReadAsync(deadline.Token);
     }
 
@@ -118,7 +113,8 @@ internal sealed class TestWebSocketServer : IAsyncDisposable
         configure?.Invoke(options);
         return new ComfyUIClient(options)
         {
-            WebSocketHooks = new() { TimeProvider = time ?? TimeProvider.System, ForceFrameWatchdog = forceFrameWatchdog },
+            TimeProvider = time ?? TimeProvider.System,
+            WebSocketHooks = new() { ForceFrameWatchdog = forceFrameWatchdog },
         };
     }
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace ComfyUI.Client.Http;
+namespace ComfyUI.Client.Internal;
 
 /// <summary>A growable byte buffer rented from the shared pool, returned on disposal: for reading a whole body without garbage.</summary>
 internal sealed class PooledBuffer : IDisposable

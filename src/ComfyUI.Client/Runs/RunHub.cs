@@ -1,28 +1,44 @@
 using System.Collections.Concurrent;
-using ComfyUI.Client.Internal;
+using ComfyUI.Client.WebSockets;
+using Microsoft.Extensions.Logging;
 
 namespace ComfyUI.Client;
 
 /// <summary>
-/// Routes one WebSocket's messages to the tracked runs of a client id. All runs of a client share it, so one socket serves any number of
-/// concurrent runs, each seeing only its own events. Frames that carry no prompt id (legacy previews, progress text, the reconnect
-/// replay of <c>executing</c>) go to the run that is executing: ComfyUI executes one prompt at a time.
+/// Routes the client id's WebSocket messages to its tracked runs and times their checks. All runs of a client share it: one socket (the
+/// client id's one socket in this process, leased from <see cref="SocketRegistry"/> and shared with <c>ConnectWebSocketAsync</c> handles)
+/// serves any number of concurrent runs, each seeing only its own events, and one timer (<see cref="RunScheduler"/>) serves all their checks.
+/// Frames that carry no prompt id (legacy previews, progress text, the reconnect replay of <c>executing</c>) go to the run that is executing:
+/// ComfyUI executes one prompt at a time.
 /// </summary>
-internal sealed class RunHub : IAsyncDisposable
+internal sealed class RunHub : IAsyncDisposable, IDisposable
 {
     private long _reconnects;
 
     private readonly ConcurrentDictionary<string, PromptRun> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private ComfyWebSocket? _socket;
+    private readonly Action<ComfyMessage> _dispatch;
+    private SocketLease? _lease;
     private volatile bool _socketEnded;
     private volatile bool _healthy;
     private volatile string? _executingPromptId;
-    private DateTimeOffset _nextConnectAttempt = DateTimeOffset.MinValue;
+    private long _nextConnectAttempt;
+    private int _disposed;
 
-    public RunHub(TimeProvider? timeProvider = null) => TimeProvider = timeProvider ?? TimeProvider.System;
+    public RunHub(TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        Logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        Scheduler = new RunScheduler(TimeProvider, CheckRuns);
+        _dispatch = Dispatch;
+    }
 
     public TimeProvider TimeProvider { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>The one timer of all the hub's runs.</summary>
+    public RunScheduler Scheduler { get; }
 
     /// <summary>Whether the socket is connected now (runs then follow events; otherwise they poll).</summary>
     public bool IsSocketHealthy => _healthy;
@@ -52,37 +68,45 @@ internal sealed class RunHub : IAsyncDisposable
                 return true;
             }
 
-            if (_socket is not null && !_socketEnded)
+            if (_lease is not null && !_socketEnded)
             {
-                // A socket exists and is reconnecting by itself: do not open a second one under the same client id.
+                // The socket exists and is reconnecting by itself: never a second one under the same client id.
                 return false;
             }
 
-            if (TimeProvider.GetUtcNow() < _nextConnectAttempt)
+            if (TimeProvider.GetTimestamp() < Volatile.Read(ref _nextConnectAttempt))
             {
                 return false;
             }
 
-            if (_socket is not null)
+            if (_lease is { } old)
             {
-                await _socket.DisposeAsync().ConfigureAwait(false);
-                _socket = null;
+                old.Connection.FanOut.RemoveObserver(_dispatch);
+                _lease = null;
+                await old.ReleaseAsync().ConfigureAwait(false);
             }
 
             try
             {
-                var socket = await client.ConnectWebSocketAsync(cancellationToken).ConfigureAwait(false);
-                _socket = socket;
+                var lease = await client.AcquireSocketAsync(cancellationToken).ConfigureAwait(false);
+                var connection = lease.Connection;
                 _socketEnded = false;
-                _healthy = true;
-                // The hub owns this socket: messages are dispatched inline on its receive loop (no channel, no pump task, nothing buffered unread).
-                socket.UseObserver(Dispatch);
-                return true;
+                _lease = lease;
+                // Messages are dispatched inline on the socket's receive loop: no channel, no pump task, nothing buffered unread.
+                if (!connection.FanOut.AddObserver(_dispatch))
+                {
+                    _socketEnded = true;
+                    return false;
+                }
+
+                _healthy = connection.State == ComfyWebSocketState.Connected;
+                connection.StartPump();
+                return _healthy;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.RunSocketUnavailable(client.Pipeline.Logger, ex.Message);
-                _nextConnectAttempt = TimeProvider.GetUtcNow() + client.Pipeline.Options.Tracking.PollInterval;
+                RunLog.SocketUnavailable(Logger, ex.Message);
+                Volatile.Write(ref _nextConnectAttempt, Scheduler.After(client.Pipeline.Options.Tracking.PollInterval));
                 return false;
             }
         }
@@ -103,19 +127,35 @@ internal sealed class RunHub : IAsyncDisposable
         }
     }
 
+    /// <summary>The shared timer fired: hands the due runs their check and returns when the next one is due.</summary>
+    private long CheckRuns(long now)
+    {
+        var next = long.MaxValue;
+        foreach (var run in _runs.Values)
+        {
+            var due = run.NextDue();
+            if (due <= now)
+            {
+                run.OnDue();
+            }
+            else if (due < next)
+            {
+                next = due;
+            }
+        }
+
+        return next;
+    }
+
     private void Dispatch(ComfyMessage message)
     {
         switch (message)
         {
             case ClosedMessage:
-                // The socket gave up (retries exhausted or refused) or was disposed: runs fall back to polling.
+                // The socket gave up (retries exhausted or refused) or was closed: runs fall back to polling.
                 _healthy = false;
                 _socketEnded = true;
-                foreach (var run in _runs.Values)
-                {
-                    run.RequestReconcile("socket-closed");
-                }
-
+                RequestReconcileAll("socket-closed");
                 return;
             case ReconnectedMessage:
             case ConnectedMessage:
@@ -126,20 +166,12 @@ internal sealed class RunHub : IAsyncDisposable
 
                 _healthy = true;
                 // Events sent while the socket was away are lost: ask every run to check the server.
-                foreach (var run in _runs.Values)
-                {
-                    run.RequestReconcile("reconnected");
-                }
-
+                RequestReconcileAll("reconnected");
                 return;
             case ReconnectingMessage:
             case DisconnectedMessage:
                 _healthy = false;
-                foreach (var run in _runs.Values)
-                {
-                    run.RequestReconcile("disconnected");
-                }
-
+                RequestReconcileAll("disconnected");
                 return;
         }
 
@@ -172,11 +204,28 @@ internal sealed class RunHub : IAsyncDisposable
         }
     }
 
+    private void RequestReconcileAll(string reason)
+    {
+        foreach (var run in _runs.Values)
+        {
+            run.RequestReconcile(reason);
+        }
+    }
+
+    /// <summary>Disposes synchronously (a container disposed with <c>Dispose</c>): closing the socket is bounded.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
-        if (_socket is not null)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            await _socket.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        if (_lease is { } lease)
+        {
+            lease.Connection.FanOut.RemoveObserver(_dispatch);
+            await lease.ReleaseAsync().ConfigureAwait(false);
         }
 
         foreach (var run in _runs.Values)
@@ -184,6 +233,7 @@ internal sealed class RunHub : IAsyncDisposable
             await run.DisposeAsync().ConfigureAwait(false);
         }
 
+        Scheduler.Dispose();
         _connectLock.Dispose();
     }
 }

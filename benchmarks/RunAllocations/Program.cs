@@ -1,0 +1,70 @@
+// The allocation profile of one tracked run (SubmitAsync + WaitAsync of an instant prompt): bytes allocated per run over the whole process,
+// and the types allocated most, from the runtime's allocation sampling (GCAllocationTick, one sample per ~100 KB, so run a few thousand).
+// The server must run in another process, so that only the client's allocations count: the side-by-side harness's server fits.
+//
+//   dotnet run -c Release --project benchmarks/SideBySide -- --serve        # prints LISTENING http://127.0.0.1:PORT
+//   dotnet run -c Release --project benchmarks/RunAllocations -- http://127.0.0.1:PORT/ 3000
+using System.Diagnostics.Tracing;
+using System.Globalization;
+using ComfyUI.Client;
+
+var server = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:8188/");
+var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3000;
+var workflow = Workflow.Parse(
+    """{"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 48, "batch_size": 1, "color": 3368652}}, "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "sdk_test/empty"}}}""");
+await using var client = new ComfyUIClient(new ComfyUIClientOptions { BaseAddress = server, ClientId = "alloc-" + Guid.NewGuid().ToString("N") });
+for (var i = 0; i < 300; i++)
+{
+    await client.RunAsync(workflow);
+}
+
+using var listener = new AllocationSampler();
+var before = GC.GetTotalAllocatedBytes(precise: true);
+for (var i = 0; i < count; i++)
+{
+    await client.RunAsync(workflow);
+}
+
+var perRun = (GC.GetTotalAllocatedBytes(precise: true) - before) / count;
+Console.WriteLine($"{perRun} bytes allocated per tracked run ({count} runs)");
+foreach (var (type, bytes) in listener.Top(30))
+{
+    Console.WriteLine($"{bytes / count,8} B/run  {type}");
+}
+
+/// <summary>Sums the runtime's allocation samples by type.</summary>
+internal sealed class AllocationSampler : EventListener
+{
+    private readonly Dictionary<string, long> _bytes = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<(string Type, long Bytes)> Top(int count)
+    {
+        lock (_bytes)
+        {
+            return _bytes.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, p.Value)).ToArray();
+        }
+    }
+
+    protected override void OnEventSourceCreated(EventSource eventSource)
+    {
+        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(eventSource, EventLevel.Verbose, (EventKeywords)0x1); // GC keyword: GCAllocationTick
+        }
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs eventData)
+    {
+        if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || eventData.PayloadNames is not { } names)
+        {
+            return;
+        }
+
+        var type = names.IndexOf("TypeName") is var t and >= 0 ? eventData.Payload![t] as string ?? "?" : "?";
+        var amount = names.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(eventData.Payload![a], CultureInfo.InvariantCulture) : 100_000;
+        lock (_bytes)
+        {
+            _bytes[type] = _bytes.GetValueOrDefault(type) + amount;
+        }
+    }
+}

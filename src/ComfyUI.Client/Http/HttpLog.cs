@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace ComfyUI.Client.Http;
+
+/// <summary>Source-generated log messages of the request pipeline. Never log API keys, auth headers or header values.</summary>
+internal static partial class HttpLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Method} {Route} answered {StatusCode}")]
+    public static partial void Response(ILogger logger, string method, string route, int statusCode);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Method} {Route} timed out after {Timeout}")]
+    public static partial void Timeout(ILogger logger, string method, string route, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Queued prompt {PromptId} as number {Number}")]
+    public static partial void PromptQueued(ILogger logger, string promptId, double number);
+}
