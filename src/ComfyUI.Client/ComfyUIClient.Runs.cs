@@ -106,6 +106,7 @@ public partial class ComfyUIClient
             throw;
         }
 
+        Http.HttpLog.PromptQueued(Pipeline.Logger, promptId, response.Number);
         run.Start(response.Number);
         return run;
     }

@@ -438,7 +438,7 @@ internal sealed class RunReconciler : IAsyncDisposable
             cancelRequested = _cancelRequested;
         }
 
-        var result = HistoryInterpreter.Interpret(PromptId, entry, reported, cancelRequested, _run.CachedNodesSeen);
+        var result = HistoryInterpreter.Interpret(PromptId, entry, reported, cancelRequested, _run);
         if (result.Status == PromptStatus.Succeeded && _options.DownloadOutputsTo is { } folder)
         {
             result = new PromptResult
