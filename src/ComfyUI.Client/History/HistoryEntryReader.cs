@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Text.Json;
+using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client;
 
@@ -7,7 +8,7 @@ namespace ComfyUI.Client;
 /// Hand-written single-pass reader of the answers every tracked run reads: <c>GET /history/{id}</c> (the one entry asked for; the others, if
 /// any, are skipped unread) and <c>POST /prompt</c>. The source-generated path reads them through nested object converters (a read stack, an
 /// argument array, a dictionary of every entry); this reads straight into the models. Same rules as <see cref="Serialization.ComfyJsonContext"/>:
-/// snake_case names, unknown members ignored, a duplicate member's last value wins, JSON <c>null</c> where the context gives <see langword="null"/>,
+/// snake_case names, unknown members ignored, node ids and recorded event names shared between entries, a duplicate member's last value wins, JSON <c>null</c> where the context gives <see langword="null"/>,
 /// numbers also from strings and named literals, comments and trailing commas allowed. Checked against the generated path by
 /// <c>HistoryEntryReaderTests</c>. Wrong shapes throw <see cref="JsonException"/> (the pipeline turns it into a protocol error).
 /// </summary>
@@ -17,6 +18,7 @@ internal static class HistoryEntryReader
     private static readonly QueueItemConverter QueueItems = new();
     private static readonly NodeOutputConverter Outputs = new();
 
+    private static readonly string[] RecordedEventNames = ["execution_start", "execution_cached", "execution_success", "execution_error", "execution_interrupted"];
     private static readonly byte[][] EntryMembers = [Utf8("prompt"), Utf8("outputs"), Utf8("status"), Utf8("meta")];
     private static readonly byte[][] StatusMembers = [Utf8("status_str"), Utf8("completed"), Utf8("messages")];
     private static readonly byte[][] MetaMembers = [Utf8("node_id"), Utf8("display_node"), Utf8("parent_node"), Utf8("real_node_id")];
@@ -123,7 +125,7 @@ internal static class HistoryEntryReader
         var outputs = new Dictionary<string, NodeOutput>(StringComparer.Ordinal);
         while (NextProperty(ref reader))
         {
-            var node = reader.GetString()!;
+            var node = RecentStringConverter.ReadString(ref reader);
             reader.Read();
             outputs[node] = Outputs.Read(ref reader, typeof(NodeOutput), null!);
         }
@@ -143,7 +145,7 @@ internal static class HistoryEntryReader
         {
             switch (member)
             {
-                case 0: statusStr = String(ref reader); break;
+                case 0: statusStr = reader.ValueTextEquals("success"u8) ? "success" : reader.ValueTextEquals("error"u8) ? "error" : String(ref reader); break;
                 case 1: completed = Boolean(ref reader); break;
                 default:
                     hasMessages = true;
@@ -178,7 +180,7 @@ internal static class HistoryEntryReader
             var name = item[0];
             messages[index++] = new HistoryMessage
             {
-                EventName = name.ValueKind == JsonValueKind.String ? name.GetString()! : name.GetRawText(),
+                EventName = name.ValueKind == JsonValueKind.String ? KnownName(name) ?? name.GetString()! : name.GetRawText(),
                 Data = item.GetArrayLength() > 1 ? item[1] : default,
             };
         }
@@ -192,7 +194,7 @@ internal static class HistoryEntryReader
         var meta = new Dictionary<string, HistoryNodeMeta>(StringComparer.Ordinal);
         while (NextProperty(ref reader))
         {
-            var node = reader.GetString()!;
+            var node = RecentStringConverter.ReadString(ref reader);
             reader.Read();
             if (reader.TokenType == JsonTokenType.Null)
             {
@@ -207,10 +209,10 @@ internal static class HistoryEntryReader
             {
                 switch (member)
                 {
-                    case 0: nodeId = String(ref reader); break;
-                    case 1: displayNode = String(ref reader); break;
-                    case 2: parentNode = String(ref reader); break;
-                    default: realNodeId = String(ref reader); break;
+                    case 0: nodeId = Id(ref reader); break;
+                    case 1: displayNode = Id(ref reader); break;
+                    case 2: parentNode = Id(ref reader); break;
+                    default: realNodeId = Id(ref reader); break;
                 }
             }
 
@@ -232,6 +234,20 @@ internal static class HistoryEntryReader
         }
 
         return elements is null ? ReadOnlyDictionary<string, JsonElement>.Empty : elements;
+    }
+
+    /// <summary>The recorded event names, so that every entry shares one string for each.</summary>
+    private static string? KnownName(JsonElement name)
+    {
+        foreach (var known in RecordedEventNames)
+        {
+            if (name.ValueEquals(known))
+            {
+                return known;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Moves to the next member of the current object whose name is in <paramref name="names"/> (others are skipped); -1 at its end.</summary>
@@ -269,6 +285,14 @@ internal static class HistoryEntryReader
     {
         JsonTokenType.Null => null,
         JsonTokenType.String => reader.GetString(),
+        _ => throw new JsonException($"Expected a string, not {reader.TokenType}."),
+    };
+
+    /// <summary>A node id (or null) through the recent-values cache.</summary>
+    private static string? Id(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.String => RecentStringConverter.ReadString(ref reader),
         _ => throw new JsonException($"Expected a string, not {reader.TokenType}."),
     };
 

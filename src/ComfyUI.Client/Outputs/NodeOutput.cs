@@ -163,7 +163,7 @@ internal sealed class NodeOutputConverter : JsonConverter<NodeOutput>
         var raw = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = Serialization.RecentStringConverter.ReadString(ref reader);
             reader.Read();
             raw[name] = JsonElement.ParseValue(ref reader);
         }
