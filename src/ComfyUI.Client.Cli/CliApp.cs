@@ -87,6 +87,7 @@ internal static class CliApp
         QueueCommands.Add(root);
         DiscoveryCommands.Add(root);
         FileCommands.Add(root);
+        CodegenCommand.Add(root);
 
         // `comfyui` alone: the help.
         root.SetAction((result, _) => Task.FromResult(CliHelp.Write(root.Parse(["--help"]), result.InvocationConfiguration.Output)));

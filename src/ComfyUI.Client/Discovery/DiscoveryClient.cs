@@ -35,6 +35,32 @@ public class DiscoveryClient
     public virtual async Task<IReadOnlyDictionary<string, NodeDefinition>> GetObjectInfoAsync(CancellationToken cancellationToken = default) =>
         await ReadObjectInfoAsync(ComfyRequest.Api(HttpMethod.Get, "object_info"), cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Reads <c>GET /object_info</c> as JSON text, checked to be a JSON object: to save it for offline use (code generation at build
+    /// time from a <c>*.object_info.json</c> file, conversion and validation without a server).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The JSON text (Python's bare <c>NaN</c>/<c>Infinity</c>, if the server sent any, replaced so the text is valid JSON).</returns>
+    public virtual async Task<string> GetObjectInfoJsonAsync(CancellationToken cancellationToken = default) =>
+        await _pipeline.SendBufferedAsync(ComfyRequest.Api(HttpMethod.Get, "object_info"), ReadJsonObjectText, cancellationToken).ConfigureAwait(false);
+
+    private static string ReadJsonObjectText(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("The answer is not a JSON object of node definitions.");
+        }
+
+        reader.Skip();
+        if (reader.Read())
+        {
+            throw new JsonException($"Unexpected data after the JSON value at byte {reader.TokenStartIndex}.");
+        }
+
+        return System.Text.Encoding.UTF8.GetString(utf8);
+    }
+
     /// <summary>Reads the definition of one node class (<c>GET /object_info/{class}</c>); <see langword="null"/> when the class is unknown (<c>{}</c>).</summary>
     /// <param name="nodeClass">The class name, for example <c>KSampler</c>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

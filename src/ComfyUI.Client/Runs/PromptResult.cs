@@ -101,6 +101,54 @@ public sealed class PromptResult
     /// <summary>Every text output of every output node.</summary>
     public IReadOnlyList<string> Texts => Outputs.Values.SelectMany(output => output.Text).ToArray();
 
+    /// <summary>What one node produced, or <see langword="null"/> when it produced nothing (or did not run).</summary>
+    /// <param name="node">The node, as <see cref="WorkflowBuilder"/> handed it out.</param>
+    /// <returns>The node's output.</returns>
+    public NodeOutput? OutputOf(NodeHandle node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return OutputOf(node.Id);
+    }
+
+    /// <summary>What one node produced, or <see langword="null"/> when it produced nothing (or did not run).</summary>
+    /// <param name="nodeId">The node id.</param>
+    /// <returns>The node's output.</returns>
+    public NodeOutput? OutputOf(string nodeId)
+    {
+        ArgumentNullException.ThrowIfNull(nodeId);
+        return Outputs.TryGetValue(nodeId, out var output) ? output : null;
+    }
+
+    /// <summary>The images one node produced (empty when none).</summary>
+    /// <param name="node">The node, for example the handle of a <c>SaveImage</c>.</param>
+    /// <returns>The images, in the node's order.</returns>
+    public IReadOnlyList<OutputFile> ImagesOf(NodeHandle node) => OutputOf(node)?.Images ?? [];
+
+    /// <summary>The images one node produced (empty when none).</summary>
+    /// <param name="nodeId">The node id.</param>
+    /// <returns>The images, in the node's order.</returns>
+    public IReadOnlyList<OutputFile> ImagesOf(string nodeId) => OutputOf(nodeId)?.Images ?? [];
+
+    /// <summary>The videos and animations one node produced (empty when none).</summary>
+    /// <param name="node">The node.</param>
+    /// <returns>The videos.</returns>
+    public IReadOnlyList<OutputFile> VideosOf(NodeHandle node) => OutputOf(node)?.Videos ?? [];
+
+    /// <summary>The audio files one node produced (empty when none).</summary>
+    /// <param name="node">The node.</param>
+    /// <returns>The audio files.</returns>
+    public IReadOnlyList<OutputFile> AudioOf(NodeHandle node) => OutputOf(node)?.Audio ?? [];
+
+    /// <summary>Every file of every kind one node produced (empty when none).</summary>
+    /// <param name="node">The node.</param>
+    /// <returns>The files.</returns>
+    public IReadOnlyList<OutputFile> FilesOf(NodeHandle node) => OutputOf(node)?.AllFiles ?? [];
+
+    /// <summary>The text outputs of one node (empty when none).</summary>
+    /// <param name="node">The node.</param>
+    /// <returns>The texts.</returns>
+    public IReadOnlyList<string> TextsOf(NodeHandle node) => OutputOf(node)?.Text ?? [];
+
     /// <summary>Throws <see cref="ComfyUIExecutionException"/> unless the run succeeded.</summary>
     /// <returns>This result, for chaining.</returns>
     public PromptResult EnsureSuccess() => IsSuccess ? this : throw new ComfyUIExecutionException(this);

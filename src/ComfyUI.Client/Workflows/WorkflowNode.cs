@@ -10,7 +10,7 @@ namespace ComfyUI.Client;
 /// links to another node's output (<c>["4", 0]</c>) or literal lists (<c>{"__value__": [...]}</c>).
 /// The setters return the node, so calls chain: <c>node.Set("seed", 42).Set("steps", 20)</c>.
 /// </summary>
-public sealed class WorkflowNode
+public sealed partial class WorkflowNode
 {
     private const string ListWrapper = "__value__";
     private readonly Workflow _workflow;
@@ -333,6 +333,8 @@ public sealed class WorkflowNode
     /// <summary>Returns <c>"&lt;id&gt; &lt;class&gt;"</c> and the title when there is one.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() => Title is null ? $"{Id} {ClassType}" : $"{Id} {ClassType} '{Title}'";
+
+    internal void SetInputValue(string name, JsonNode? value) => SetValue(name, value);
 
     private WorkflowNode SetValue(string name, JsonNode? value)
     {
