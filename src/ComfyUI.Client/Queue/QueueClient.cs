@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ComfyUI.Client.Diagnostics;
 using ComfyUI.Client.Http;
 using ComfyUI.Client.Serialization;
 
@@ -52,7 +53,30 @@ public class QueueClient
         var call = ComfyRequest.Api(HttpMethod.Post, "prompt");
         call.Content = RequestContent.Json(body);
         call.IsPromptSubmission = true;
-        var response = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.QueuePromptResponse, cancellationToken).ConfigureAwait(false);
+        using var span = ClientSpans.StartSubmit(_pipeline.Server);
+        QueuePromptResponse response;
+        try
+        {
+            response = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.QueuePromptResponse, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ComfyUIPromptValidationException rejected)
+        {
+            ComfyMetrics.RecordValidationErrors(_pipeline.Server, rejected);
+            if (span is not null)
+            {
+                ClientSpans.Fail(span, rejected);
+            }
+
+            throw;
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            ClientSpans.Fail(span, ex);
+            throw;
+        }
+
+        span?.SetTag(TelemetryNames.PromptId, response.PromptId);
+        span?.SetTag(TelemetryNames.PromptNumber, response.Number);
         HttpLog.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);
         return response;
     }

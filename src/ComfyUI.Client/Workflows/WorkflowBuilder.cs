@@ -105,7 +105,7 @@ public sealed class WorkflowBuilder
         {
             foreach (var warning in _warnings)
             {
-                Log.NodeLeftOut(_logger, warning);
+                WorkflowLog.NodeLeftOut(_logger, warning);
             }
         }
 
