@@ -85,14 +85,12 @@ public partial class ComfyUIClient
             ComfyJsonContext.Default.QueuePromptBody);
 
         var hub = RunHub;
-        // Null (and free) unless someone listens; its span continues the caller's trace and is current for the rest of this call.
-        var telemetry = RunTelemetry.Start(Pipeline, workflow.Root, promptId);
-        PromptRun run;
+        // The run's telemetry is null (and free) unless someone listens; its span continues the caller's trace and is current for the rest of this call.
+        var run = new PromptRun(this, hub, promptId, options, cancellationToken, RunTelemetry.Start(Pipeline, workflow.Root, promptId));
         QueuePromptResponse response;
         try
         {
             await hub.EnsureConnectedAsync(this, cancellationToken).ConfigureAwait(false);
-            run = new PromptRun(this, hub, promptId, options, cancellationToken, telemetry);
             hub.Register(run);
             try
             {
@@ -111,7 +109,7 @@ public partial class ComfyUIClient
                 throw;
             }
         }
-        catch (Exception ex) when (telemetry is not null)
+        catch (Exception ex) when (run.Telemetry is { } telemetry)
         {
             telemetry.SubmitFailed(ex);
             throw;

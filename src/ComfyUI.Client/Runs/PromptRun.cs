@@ -176,6 +176,9 @@ public sealed class PromptRun : IAsyncDisposable
         _reconciler?.RequestReconcile(reason);
     }
 
+    /// <summary>What the run records while someone listens (<see langword="null"/> otherwise).</summary>
+    internal RunTelemetry? Telemetry => _telemetry;
+
     /// <summary>The run's span while it is traced (its checks run under it, so their HTTP calls are its children).</summary>
     internal Activity? Activity => _telemetry?.Activity;
 
