@@ -117,9 +117,6 @@ internal static class TelemetryNames
     /// <summary>What the check found: queued, running, history or absent.</summary>
     public const string ReconcileFound = "comfyui.reconcile.found";
 
-    /// <summary>How many attempts a reconnect took.</summary>
-    public const string ReconnectAttempts = "comfyui.websocket.attempts";
-
     /// <summary>The state of a WebSocket: connecting, connected or reconnecting.</summary>
     public const string SocketState = "comfyui.websocket.state";
 
