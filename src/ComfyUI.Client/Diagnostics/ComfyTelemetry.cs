@@ -26,10 +26,10 @@ internal static class ComfyTelemetry
     /// Starts a span that is NOT made <see cref="Activity.Current"/> of the caller's flow: for spans started on a shared loop (the socket's receive
     /// loop) whose later work must not be parented to them.
     /// </summary>
-    public static Activity? StartDetached(string name, ActivityKind kind, ActivityContext parent)
+    public static Activity? StartDetached(string name, ActivityKind kind, ActivityContext parent, DateTimeOffset startTime)
     {
         var previous = Activity.Current;
-        var activity = Source.StartActivity(name, kind, parent);
+        var activity = Source.StartActivity(name, kind, parent, startTime: startTime);
         if (activity is not null)
         {
             Activity.Current = previous;

@@ -125,7 +125,7 @@ internal sealed class RunTelemetry
                     tags[TelemetryNames.QueuePosition] = p;
                 }
 
-                activity.AddEvent(new ActivityEvent(TelemetryNames.QueuedEvent, tags: tags));
+                activity.AddEvent(new ActivityEvent(TelemetryNames.QueuedEvent, _time.GetUtcNow(), tags));
             }
         }
     }
@@ -145,28 +145,32 @@ internal sealed class RunTelemetry
     /// <summary>A WebSocket message routed to the run.</summary>
     public void Message(ComfyMessage message)
     {
-        if (Volatile.Read(ref _ended))
+        if (Volatile.Read(ref _ended)
+            || message is not (ProgressMessage or ExecutingMessage or ExecutionSuccessMessage or ExecutionStartMessage or ExecutionCachedMessage
+                or ExecutionErrorMessage or ExecutionInterruptedMessage))
         {
             return;
         }
 
+        // The moment the message was handled: spans, events and node times all use it, whatever recording costs afterwards.
+        var at = new Moment(_time.GetTimestamp(), _time.GetUtcNow());
         switch (message)
         {
             case ProgressMessage progress:
-                Progress(progress);
+                Progress(progress, at);
                 break;
             case ExecutingMessage { Node: { } node }:
-                NodeStarted(node);
+                NodeStarted(node, at);
                 break;
             case ExecutingMessage or ExecutionSuccessMessage:
-                EndNode(completed: true);
+                EndNode(completed: true, at);
                 break;
             case ExecutionStartMessage start:
                 lock (_gate)
                 {
-                    _startedAt = _time.GetTimestamp();
+                    _startedAt = at.Timestamp;
                     _serverStartedAt = start.Timestamp;
-                    Activity?.AddEvent(new ActivityEvent(TelemetryNames.StartedEvent));
+                    Activity?.AddEvent(new ActivityEvent(TelemetryNames.StartedEvent, at.Time));
                 }
 
                 break;
@@ -175,21 +179,21 @@ internal sealed class RunTelemetry
                 {
                     lock (_gate)
                     {
-                        activity.AddEvent(new ActivityEvent(TelemetryNames.CachedEvent, tags: new() { [TelemetryNames.RunCachedNodes] = cached.Nodes.Count }));
+                        activity.AddEvent(new ActivityEvent(TelemetryNames.CachedEvent, at.Time, new() { [TelemetryNames.RunCachedNodes] = cached.Nodes.Count }));
                     }
                 }
 
                 break;
             case ExecutionErrorMessage { IsExecutionBlocked: false } error:
-                Failed(error);
+                Failed(error, at);
                 break;
             case ExecutionInterruptedMessage interrupted:
-                EndNode(completed: false);
+                EndNode(completed: false, at);
                 if (Activity is { } span)
                 {
                     lock (_gate)
                     {
-                        span.AddEvent(new ActivityEvent(TelemetryNames.InterruptedEvent, tags: NodeTags(interrupted.NodeId, interrupted.NodeType)));
+                        span.AddEvent(new ActivityEvent(TelemetryNames.InterruptedEvent, at.Time, NodeTags(interrupted.NodeId, interrupted.NodeType)));
                     }
                 }
 
@@ -205,7 +209,7 @@ internal sealed class RunTelemetry
             if (!_cancelRequested && !_ended)
             {
                 _cancelRequested = true;
-                Activity?.AddEvent(new ActivityEvent(TelemetryNames.CancelRequestedEvent));
+                Activity?.AddEvent(new ActivityEvent(TelemetryNames.CancelRequestedEvent, _time.GetUtcNow()));
             }
         }
     }
@@ -220,17 +224,17 @@ internal sealed class RunTelemetry
                 case RunHub.Disconnected when !_socketDown:
                     _socketDown = true;
                     // Events are missed until the socket is back: the running node's end cannot be timed.
-                    AbandonNodeLocked();
-                    Activity?.AddEvent(new ActivityEvent(TelemetryNames.DisconnectedEvent));
+                    AbandonNodeLocked(_time.GetUtcNow());
+                    Activity?.AddEvent(new ActivityEvent(TelemetryNames.DisconnectedEvent, _time.GetUtcNow()));
                     break;
                 case RunHub.Reconnected when _socketDown:
                     _socketDown = false;
-                    Activity?.AddEvent(new ActivityEvent(TelemetryNames.ReconnectedEvent));
+                    Activity?.AddEvent(new ActivityEvent(TelemetryNames.ReconnectedEvent, _time.GetUtcNow()));
                     break;
                 case RunHub.SocketClosed:
                     _socketDown = true;
-                    AbandonNodeLocked();
-                    Activity?.AddEvent(new ActivityEvent(TelemetryNames.SocketClosedEvent));
+                    AbandonNodeLocked(_time.GetUtcNow());
+                    Activity?.AddEvent(new ActivityEvent(TelemetryNames.SocketClosedEvent, _time.GetUtcNow()));
                     break;
             }
         }
@@ -243,8 +247,8 @@ internal sealed class RunTelemetry
         {
             lock (_gate)
             {
-                activity.AddEvent(new ActivityEvent(TelemetryNames.ReconciledEvent,
-                    tags: new() { [TelemetryNames.ReconcileReason] = reason, [TelemetryNames.ReconcileFound] = found }));
+                activity.AddEvent(new ActivityEvent(TelemetryNames.ReconciledEvent, _time.GetUtcNow(),
+                    new() { [TelemetryNames.ReconcileReason] = reason, [TelemetryNames.ReconcileFound] = found }));
             }
         }
     }
@@ -252,7 +256,7 @@ internal sealed class RunTelemetry
     /// <summary>The run ended: records its metrics and ends its span with its status (and error type when it did not succeed or get cancelled).</summary>
     public void Finished(PromptResult result)
     {
-        long now;
+        Moment at;
         lock (_gate)
         {
             if (_ended)
@@ -261,20 +265,20 @@ internal sealed class RunTelemetry
             }
 
             _ended = true;
-            now = _time.GetTimestamp();
+            at = new Moment(_time.GetTimestamp(), _time.GetUtcNow());
             if (result.Status == PromptStatus.Succeeded)
             {
-                CloseNodeLocked(now, completed: true);
+                CloseNodeLocked(at, completed: true);
             }
             else
             {
-                AbandonNodeLocked();
+                AbandonNodeLocked(at.Time);
             }
         }
 
         var status = StatusNames.Of(result.Status);
         var errorType = StatusNames.ErrorType(result);
-        RunMetrics.Record(this, result, status, errorType, now);
+        RunMetrics.Record(this, result, status, errorType, at.Timestamp);
         if (Activity is not { } activity)
         {
             return;
@@ -295,6 +299,7 @@ internal sealed class RunTelemetry
             activity.SetStatus(ActivityStatusCode.Error, result.Error?.ExceptionMessage is { Length: > 0 } message ? message : result.Reason);
         }
 
+        activity.SetEndTime(at.Time.UtcDateTime);
         activity.Stop();
     }
 
@@ -312,38 +317,36 @@ internal sealed class RunTelemetry
 
     internal DateTimeOffset? ServerStartedAt => _serverStartedAt;
 
-    private void Progress(ProgressMessage progress)
+    private void Progress(ProgressMessage progress, Moment at)
     {
         if (Activity is not { } activity)
         {
             return;
         }
 
-        var now = _time.GetTimestamp();
         lock (_gate)
         {
             var node = progress.Node ?? _node;
             var firstOfNode = !string.Equals(node, _progressNode, StringComparison.Ordinal);
-            if (!firstOfNode && progress.Value < progress.Max && _time.GetElapsedTime(_progressAt, now) < _options.ProgressEventInterval)
+            if (!firstOfNode && progress.Value < progress.Max && _time.GetElapsedTime(_progressAt, at.Timestamp) < _options.ProgressEventInterval)
             {
                 return;
             }
 
             _progressNode = node;
-            _progressAt = now;
+            _progressAt = at.Timestamp;
             var tags = new ActivityTagsCollection { [TelemetryNames.ProgressValue] = progress.Value, [TelemetryNames.ProgressMax] = progress.Max };
             if (node is not null)
             {
                 tags[TelemetryNames.NodeId] = node;
             }
 
-            activity.AddEvent(new ActivityEvent(TelemetryNames.ProgressEvent, tags: tags));
+            activity.AddEvent(new ActivityEvent(TelemetryNames.ProgressEvent, at.Time, tags));
         }
     }
 
-    private void NodeStarted(string node)
+    private void NodeStarted(string node, Moment at)
     {
-        var now = _time.GetTimestamp();
         lock (_gate)
         {
             if (string.Equals(node, _node, StringComparison.Ordinal))
@@ -352,13 +355,13 @@ internal sealed class RunTelemetry
                 return;
             }
 
-            CloseNodeLocked(now, completed: true);
+            CloseNodeLocked(at, completed: true);
             _node = node;
-            _nodeStartedAt = now;
+            _nodeStartedAt = at.Timestamp;
             if (_options.NodeSpans && Activity is { } run)
             {
                 var classType = ClassTypeOf(node);
-                _nodeSpan = ComfyTelemetry.StartDetached(TelemetryNames.NodeSpan + " " + classType, ActivityKind.Internal, run.Context);
+                _nodeSpan = ComfyTelemetry.StartDetached(TelemetryNames.NodeSpan + " " + classType, ActivityKind.Internal, run.Context, at.Time);
                 if (_nodeSpan is { IsAllDataRequested: true } span)
                 {
                     span.SetTag(TelemetryNames.NodeId, node);
@@ -368,23 +371,22 @@ internal sealed class RunTelemetry
         }
     }
 
-    private void EndNode(bool completed)
+    private void EndNode(bool completed, Moment at)
     {
-        var now = _time.GetTimestamp();
         lock (_gate)
         {
             if (completed)
             {
-                CloseNodeLocked(now, completed: true);
+                CloseNodeLocked(at, completed: true);
             }
             else
             {
-                AbandonNodeLocked();
+                AbandonNodeLocked(at.Time);
             }
         }
     }
 
-    private void Failed(ExecutionErrorMessage error)
+    private void Failed(ExecutionErrorMessage error, Moment at)
     {
         lock (_gate)
         {
@@ -394,58 +396,61 @@ internal sealed class RunTelemetry
                 nodeSpan.SetStatus(ActivityStatusCode.Error, error.ExceptionMessage);
             }
 
-            AbandonNodeLocked();
+            AbandonNodeLocked(at.Time);
             if (Activity is { } activity)
             {
                 var tags = NodeTags(error.NodeId, error.NodeType);
                 tags[TelemetryNames.ExceptionType] = error.ExceptionType;
                 tags[TelemetryNames.ExceptionMessage] = error.ExceptionMessage;
-                activity.AddEvent(new ActivityEvent(TelemetryNames.ErrorEvent, tags: tags));
+                activity.AddEvent(new ActivityEvent(TelemetryNames.ErrorEvent, at.Time, tags));
             }
         }
     }
 
-    /// <summary>Ends the running node's timing: recorded when it completed, only closed when its end is unknown or it failed.</summary>
-    private void CloseNodeLocked(long now, bool completed)
+    /// <summary>Ends the running node's timing at <paramref name="at"/>: recorded when it completed, only closed when its end is unknown or it failed.</summary>
+    private void CloseNodeLocked(Moment at, bool completed)
     {
         if (_node is not { } node)
         {
             return;
         }
 
-        var seconds = _time.GetElapsedTime(_nodeStartedAt, now).TotalSeconds;
+        var seconds = _time.GetElapsedTime(_nodeStartedAt, at.Timestamp).TotalSeconds;
         var classType = ClassTypeOf(node);
         if (completed)
         {
+            Activity?.AddEvent(new ActivityEvent(TelemetryNames.NodeExecutedEvent, at.Time, new()
+            {
+                [TelemetryNames.NodeId] = node,
+                [TelemetryNames.NodeClassType] = classType,
+                [TelemetryNames.NodeDuration] = seconds,
+            }));
             if (ComfyMetrics.NodeDuration.Enabled)
             {
                 var tags = _server.Tags();
                 tags.Add(TelemetryNames.NodeClassType, classType);
                 ComfyMetrics.NodeDuration.Record(seconds, tags);
             }
-
-            Activity?.AddEvent(new ActivityEvent(TelemetryNames.NodeExecutedEvent, tags: new()
-            {
-                [TelemetryNames.NodeId] = node,
-                [TelemetryNames.NodeClassType] = classType,
-                [TelemetryNames.NodeDuration] = seconds,
-            }));
         }
 
         _node = null;
-        StopNodeSpanLocked();
+        StopNodeSpanLocked(at.Time);
     }
 
-    private void AbandonNodeLocked()
+    private void AbandonNodeLocked(DateTimeOffset at)
     {
         _node = null;
-        StopNodeSpanLocked();
+        StopNodeSpanLocked(at);
     }
 
-    private void StopNodeSpanLocked()
+    private void StopNodeSpanLocked(DateTimeOffset at)
     {
-        _nodeSpan?.Stop();
-        _nodeSpan = null;
+        if (_nodeSpan is { } span)
+        {
+            span.SetEndTime(at.UtcDateTime);
+            span.Stop();
+            _nodeSpan = null;
+        }
     }
 
     private string ClassTypeOf(string node) => _classTypes.TryGetValue(node, out var classType) ? classType : TelemetryNames.OtherValue;
@@ -461,4 +466,7 @@ internal sealed class RunTelemetry
 
         return tags;
     }
+
+    /// <summary>One instant on both of the client's clocks: a timestamp for durations, a time for spans and events.</summary>
+    private readonly record struct Moment(long Timestamp, DateTimeOffset Time);
 }

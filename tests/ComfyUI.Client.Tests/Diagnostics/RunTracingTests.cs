@@ -156,8 +156,12 @@ public sealed class RunTracingTests
         Assert.Equal(
             ["comfyui.node SaveImage", "comfyui.node SdkTestImageSize", "comfyui.node SdkTestProgressImage", "comfyui.node SdkTestTextOutput"],
             nodes.Select(n => n.OperationName).Order(StringComparer.Ordinal));
+        var executed = run.EventsNamed("comfyui.node.executed");
         Assert.All(nodes, n =>
         {
+            // The span and the event time the same execution (up to the clocks' reading apart).
+            var e = Assert.Single(executed, e => (string?)e.Tag("comfyui.node.class_type") == (string?)n.Tag("comfyui.node.class_type"));
+            Assert.InRange(n.Duration.TotalSeconds - (double)e.Tag("comfyui.node.duration")!, -0.005, 0.005);
             Assert.Equal(run.SpanId, n.ParentSpanId);
             Assert.Equal(ActivityKind.Internal, n.Kind);
             Assert.Equal(n.OperationName["comfyui.node ".Length..], n.Tag("comfyui.node.class_type"));
