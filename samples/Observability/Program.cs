@@ -67,8 +67,9 @@ var health = host.Services.GetRequiredService<HealthCheckService>();
 var ready = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
 Console.WriteLine($"ready: {ready.Status}");
 
+// A colour of its own, so that the first run executes even on a server that ran this sample before.
 var workflow = new WorkflowBuilder()
-    .Add("EmptyImage", out var image, n => n.Set("width", 64).Set("height", 64).Set("batch_size", 1).Set("color", 0xFF8800))
+    .Add("EmptyImage", out var image, n => n.Set("width", 64).Set("height", 64).Set("batch_size", 1).Set("color", Random.Shared.Next(0x1000000)))
     .Add("ImageInvert", out var inverted, n => n.SetLink("image", image, 0))
     .Add("SaveImage", n => n.SetLink("images", inverted, 0).Set("filename_prefix", "samples/observability"))
     .Build();
