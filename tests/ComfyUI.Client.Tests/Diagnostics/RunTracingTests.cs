@@ -250,8 +250,7 @@ public sealed class RunTracingTests
         var run = await client.SubmitAsync(ProgressWorkflow(108), cancellationToken: Ct);
         await hold.WaitUntilReachedAsync(Ct).WaitAsync(Deadline, Ct);
         server.Faults.DropWebSockets();
-        var reconnected = run.ReadEventsAsync(Ct).OfType<PromptReconciledEvent>().FirstAsync(e => e.Reason == "reconnected", Ct).AsTask();
-        await reconnected.WaitAsync(Deadline, Ct);
+        await ReconciledAfterReconnectAsync(run).WaitAsync(Deadline, Ct);
         hold.Release();
         var result = await run.WaitAsync(Ct).WaitAsync(Deadline, Ct);
 
@@ -264,6 +263,17 @@ public sealed class RunTracingTests
         Assert.Single(span.EventsNamed("comfyui.websocket.disconnected"));
         var check = Assert.Single(span.EventsNamed("comfyui.reconciled"), e => (string?)e.Tag("comfyui.reconcile.reason") == "reconnected");
         Assert.Equal("running", check.Tag("comfyui.reconcile.found"));
+    }
+
+    private static async Task ReconciledAfterReconnectAsync(PromptRun run)
+    {
+        await foreach (var e in run.ReadEventsAsync(Ct).WithCancellation(Ct))
+        {
+            if (e is PromptReconciledEvent { Reason: "reconnected" })
+            {
+                return;
+            }
+        }
     }
 
     [Fact]
