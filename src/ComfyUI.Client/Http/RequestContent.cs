@@ -16,7 +16,8 @@ internal static class RequestContent
     public static HttpContent Json(byte[] utf8)
     {
         var content = new ByteArrayContent(utf8);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        // Stored as sent, not parsed into a MediaTypeHeaderValue with a parameter list per request.
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
         return content;
     }
 

@@ -116,6 +116,28 @@ public sealed class QueueState
     /// <returns><see langword="true"/> when the prompt is in the queue.</returns>
     public bool Contains(string promptId) =>
         Running.Any(item => item.PromptId == promptId) || Pending.Any(item => item.PromptId == promptId);
+
+    /// <summary>Where the queue has a prompt: running, or pending at a position (0 runs next), or nowhere.</summary>
+    internal (PromptStatus? Status, int? Position) Locate(string promptId)
+    {
+        if (Running.Any(item => item.PromptId == promptId))
+        {
+            return (PromptStatus.Running, null);
+        }
+
+        var index = 0;
+        foreach (var item in PendingInExecutionOrder)
+        {
+            if (item.PromptId == promptId)
+            {
+                return (PromptStatus.Queued, index);
+            }
+
+            index++;
+        }
+
+        return (null, null);
+    }
 }
 
 /// <summary>

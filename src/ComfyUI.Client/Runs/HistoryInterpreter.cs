@@ -14,8 +14,8 @@ internal static class HistoryInterpreter
     /// <param name="entry">The history entry.</param>
     /// <param name="seen">The outcome the WebSocket reported, if any (its error stands in when the history's cannot be read).</param>
     /// <param name="cancelRequested">Whether this run asked the server to cancel the prompt (an interrupt is then a cancel).</param>
-    /// <param name="cachedSeen">The cached nodes the WebSocket reported (when the history does not list them).</param>
-    public static PromptResult Interpret(string promptId, HistoryEntry entry, RunOutcome? seen, bool cancelRequested, IReadOnlyList<string> cachedSeen)
+    /// <param name="cachedSeen">The cached nodes the WebSocket reported, asked for only when the history does not list them.</param>
+    public static PromptResult Interpret(string promptId, HistoryEntry entry, RunOutcome? seen, bool cancelRequested, Func<IReadOnlyList<string>> cachedSeen)
     {
         PromptStatus status;
         PromptError? error = null;
@@ -50,7 +50,7 @@ internal static class HistoryInterpreter
             Reason = reason,
             Outputs = entry.Outputs,
             History = entry,
-            CachedNodes = cached?.Nodes ?? cachedSeen,
+            CachedNodes = cached?.Nodes ?? cachedSeen(),
         };
     }
 

@@ -11,7 +11,7 @@ namespace ComfyUI.Client;
 /// Frames that carry no prompt id (legacy previews, progress text, the reconnect replay of <c>executing</c>) go to the run that is executing:
 /// ComfyUI executes one prompt at a time.
 /// </summary>
-internal sealed class RunHub : IAsyncDisposable
+internal sealed class RunHub : IAsyncDisposable, IDisposable
 {
     /// <summary>The check reason when the socket dropped (runs may miss events until it is back).</summary>
     public const string Disconnected = "disconnected";
@@ -21,6 +21,7 @@ internal sealed class RunHub : IAsyncDisposable
 
     /// <summary>The check reason when the socket ended for good (runs poll).</summary>
     public const string SocketClosed = "socket-closed";
+    private long _reconnects;
 
     private readonly ConcurrentDictionary<string, PromptRun> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _connectLock = new(1, 1);
@@ -55,6 +56,9 @@ internal sealed class RunHub : IAsyncDisposable
 
     /// <summary>How many runs are being tracked.</summary>
     public int ActiveRuns => _runs.Count;
+
+    /// <summary>How many times the socket reconnected (the server may have restarted each time).</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
 
     /// <summary>
     /// Makes sure the socket is connected before a prompt is submitted. Returns <see langword="false"/> when it cannot be opened
@@ -166,6 +170,11 @@ internal sealed class RunHub : IAsyncDisposable
                 return;
             case ReconnectedMessage:
             case ConnectedMessage:
+                if (message is ReconnectedMessage)
+                {
+                    Interlocked.Increment(ref _reconnects);
+                }
+
                 _healthy = true;
                 // Events sent while the socket was away are lost: ask every run to check the server.
                 RequestReconcileAll(Reconnected);
@@ -213,6 +222,9 @@ internal sealed class RunHub : IAsyncDisposable
             run.RequestReconcile(reason);
         }
     }
+
+    /// <summary>Disposes synchronously (a container disposed with <c>Dispose</c>): closing the socket is bounded.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

@@ -274,7 +274,24 @@ internal sealed class RunReconciler : IAsyncDisposable
         }
 
         await ReconcileAsync(requested ?? (_hub.IsSocketHealthy ? "silence" : "poll"), stop).ConfigureAwait(false);
-        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+
+        // The next check is one interval after this one was due (not after its HTTP calls ended), unless an event came since.
+        AdvanceLastActivity(now);
+    }
+
+    private void AdvanceLastActivity(long at)
+    {
+        var last = Volatile.Read(ref _lastActivity);
+        while (at > last)
+        {
+            var seen = Interlocked.CompareExchange(ref _lastActivity, at, last);
+            if (seen == last)
+            {
+                return;
+            }
+
+            last = seen;
+        }
     }
 
     private async Task SendCancelAsync(CancellationToken stop)
@@ -348,28 +365,7 @@ internal sealed class RunReconciler : IAsyncDisposable
             return;
         }
 
-        var queue = await _client.Queue.GetQueueAsync(stop).ConfigureAwait(false);
-        PromptStatus? seen = null;
-        int? position = null;
-        if (queue.Running.Any(item => item.PromptId == PromptId))
-        {
-            seen = PromptStatus.Running;
-        }
-        else
-        {
-            var index = 0;
-            foreach (var item in queue.PendingInExecutionOrder)
-            {
-                if (item.PromptId == PromptId)
-                {
-                    seen = PromptStatus.Queued;
-                    position = index;
-                    break;
-                }
-
-                index++;
-            }
-        }
+        var (seen, position) = (await _client.Queue.GetQueueAsync(stop).ConfigureAwait(false)).Locate(PromptId);
 
         if (seen is null)
         {
@@ -456,7 +452,7 @@ internal sealed class RunReconciler : IAsyncDisposable
             cancelRequested = _cancelRequested;
         }
 
-        var result = HistoryInterpreter.Interpret(PromptId, entry, reported, cancelRequested, _run.CachedNodesSeen());
+        var result = HistoryInterpreter.Interpret(PromptId, entry, reported, cancelRequested, _run.CachedNodesSeen);
         if (result.Status == PromptStatus.Succeeded && _options.DownloadOutputsTo is { } folder)
         {
             result = new PromptResult

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace ComfyUI.Client.WebSockets;
 
 /// <summary>
@@ -45,6 +47,36 @@ internal sealed class IdleWatchdog(TimeProvider time, TimeSpan idle, Func<Cancel
             Fired = true;
             onDead();
             return;
+        }
+    }
+
+    /// <summary>
+    /// One liveness probe: <paramref name="probe"/> (an HTTP call) within <paramref name="timeout"/>. Returns whether the server answered;
+    /// <see langword="true"/> when there is no probe. Throws only for <paramref name="cancellationToken"/>.
+    /// </summary>
+    public static async Task<bool> ProbeAsync(
+        Func<CancellationToken, Task>? probe, TimeSpan timeout, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (probe is null)
+        {
+            return true;
+        }
+
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            await probe(linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is ComfyUIException or HttpRequestException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            WebSocketLog.ProbeFailed(logger, ex);
+            return false;
         }
     }
 }

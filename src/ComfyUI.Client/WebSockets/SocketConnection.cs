@@ -405,7 +405,7 @@ internal sealed class SocketConnection : IAsyncDisposable
     }
 
     /// <summary>Asks the server over HTTP whether it is alive, through the probe of a current lease holder.</summary>
-    private async Task<bool> ProbeAsync(CancellationToken cancellationToken)
+    private Task<bool> ProbeAsync(CancellationToken cancellationToken)
     {
         Func<CancellationToken, Task>? probe;
         lock (_gate)
@@ -413,27 +413,7 @@ internal sealed class SocketConnection : IAsyncDisposable
             probe = _leases.Count > 0 ? _leases[^1].Probe : null;
         }
 
-        if (probe is null)
-        {
-            return true;
-        }
-
-        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
-        {
-            await probe(linked.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex) when (ex is ComfyUIException or HttpRequestException or OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            WebSocketLog.ProbeFailed(_logger, ex);
-            return false;
-        }
+        return IdleWatchdog.ProbeAsync(probe, _options.ConnectTimeout, _time, _logger, cancellationToken);
     }
 
     private async ValueTask CloseOrAbortAsync(ClientWebSocket socket)

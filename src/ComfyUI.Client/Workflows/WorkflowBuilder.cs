@@ -1,4 +1,3 @@
-using ComfyUI.Client.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace ComfyUI.Client;

@@ -59,6 +59,74 @@ public sealed partial class PackageContentTests(PackedPackages packages) : IClas
         return reader.ReadDebugDirectory().Any(e => e.Type == System.Reflection.PortableExecutable.DebugDirectoryEntryType.EmbeddedPortablePdb);
     }
 
+    [Theory]
+    [InlineData("ComfyUI.Client")]
+    [InlineData("ComfyUI.Client.Testing")]
+    public void The_libraries_carry_xml_docs_for_every_framework(string id)
+    {
+        using var package = packages.Open(id);
+        foreach (var framework in LibraryFrameworks)
+        {
+            Assert.NotNull(package.GetEntry($"lib/{framework}/{id}.dll"));
+            var docs = XDocument.Parse(Text(package, $"lib/{framework}/{id}.xml"));
+            var members = docs.Descendants("member").Select(m => (string?)m.Attribute("name")).ToHashSet();
+            Assert.Contains(id == "ComfyUI.Client" ? "T:ComfyUI.Client.ComfyUIClient" : "T:ComfyUI.Client.Testing.FakeComfyUIServer", members);
+            Assert.True(members.Count > (id == "ComfyUI.Client" ? 500 : 20), $"{id} {framework}: {members.Count} documented members");
+        }
+    }
+
+    [Fact]
+    public void The_sdk_depends_only_on_microsoft_extensions_of_its_framework()
+    {
+        using var package = packages.Open("ComfyUI.Client");
+        var groups = DependencyGroups(Nuspec(package));
+
+        Assert.Equal(LibraryFrameworks.Order(), groups.Keys.Order());
+        foreach (var (framework, dependencies) in groups)
+        {
+            var major = framework == "net8.0" ? "8." : "10.";
+            Assert.Contains("Microsoft.Extensions.Http", dependencies.Keys);
+            Assert.All(dependencies.Keys, d => Assert.StartsWith("Microsoft.Extensions.", d, StringComparison.Ordinal)); // no Polly: not AOT-safe
+            Assert.All(dependencies.Where(d => d.Key.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)),
+                d => Assert.True(d.Value.StartsWith(major, StringComparison.Ordinal), $"{framework}: {d.Key} {d.Value}"));
+            Assert.DoesNotContain(dependencies.Keys, d => d.Contains("Testing", StringComparison.Ordinal) || d.StartsWith("xunit", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void The_testing_package_references_asp_net_core_as_a_framework_for_every_framework()
+    {
+        using var package = packages.Open("ComfyUI.Client.Testing");
+        var frameworkReferences = Nuspec(package).Descendants().Where(e => e.Name.LocalName == "frameworkReference")
+            .Select(e => ((string?)e.Parent!.Attribute("targetFramework"), (string?)e.Attribute("name"))).ToList();
+
+        Assert.Equal(LibraryFrameworks.Order().Select(f => ((string?)f, (string?)"Microsoft.AspNetCore.App")), frameworkReferences.OrderBy(r => r.Item1));
+    }
+
+    [Fact]
+    public void The_tool_runs_on_the_base_net8_and_net10_runtimes_without_asp_net_core()
+    {
+        using var package = packages.Open("ComfyUI.Client.Cli");
+        var nuspec = Nuspec(package);
+
+        Assert.Contains(nuspec.Descendants().Where(e => e.Name.LocalName == "packageType"), e => (string?)e.Attribute("name") == "DotnetTool");
+        Assert.DoesNotContain(nuspec.Descendants(), e => e.Name.LocalName == "dependency");
+        foreach (var framework in LibraryFrameworks)
+        {
+            var folder = $"tools/{framework}/any/";
+            Assert.NotNull(package.GetEntry(folder + "comfyui.dll"));
+            Assert.NotNull(package.GetEntry(folder + "DotnetToolSettings.xml"));
+            Assert.Null(package.GetEntry(folder + "ComfyUI.Client.Testing.dll"));
+            using var config = JsonDocument.Parse(Text(package, folder + "comfyui.runtimeconfig.json"));
+            var options = config.RootElement.GetProperty("runtimeOptions");
+            var frameworks = options.TryGetProperty("frameworks", out var many) ? many.EnumerateArray().ToList() : [options.GetProperty("framework")];
+            var only = Assert.Single(frameworks);
+            Assert.Equal("Microsoft.NETCore.App", only.GetProperty("name").GetString());
+            Assert.StartsWith(framework == "net8.0" ? "8." : "10.", only.GetProperty("version").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("AspNetCore", Text(package, folder + "comfyui.deps.json"), StringComparison.Ordinal);
+        }
+    }
+
     private static bool IsOwn(string entry)
     {
         var name = Path.GetFileName(entry);
