@@ -34,3 +34,10 @@ internal static class Live
         await client.History.DeleteAsync(promptIds, timeout.Token);
     }
 }
+
+/// <summary>
+/// Tests that repeat a prompt and expect the server's cache to answer it. ComfyUI keeps the outputs of the prompt it ran last, so a prompt
+/// of a test running in parallel between the two runs empties the cache: these run alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(nameof(ServerCacheCollection), DisableParallelization = true)]
+public sealed class ServerCacheCollection;

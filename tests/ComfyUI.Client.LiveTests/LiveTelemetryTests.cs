@@ -9,6 +9,7 @@ namespace ComfyUI.Client.LiveTests;
 /// server: normal, cached, failing, cancelled, and with the connections cut mid-run (through a loopback TCP proxy). Each client goes through its
 /// own proxy, so its metrics are told apart by <c>server.port</c>.
 /// </summary>
+[Collection(nameof(ServerCacheCollection))]
 public sealed class LiveTelemetryTests
 {
     private static Workflow Steps(ulong seed, double delay = 0.05) => new WorkflowBuilder()
