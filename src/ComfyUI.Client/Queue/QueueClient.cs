@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ComfyUI.Client.Diagnostics;
 using ComfyUI.Client.Http;
 using ComfyUI.Client.Serialization;
 
@@ -51,14 +52,49 @@ public class QueueClient
 
     /// <summary>
     /// <c>POST /prompt</c> with a body already serialized (the run tracker serializes it once, for a possible safe retry too). The caller logs
-    /// the answer (<see cref="HttpLog.PromptQueued"/>): no async layer of its own on the path of every tracked prompt.
+    /// the answer (<see cref="HttpLog.PromptQueued"/>): no async layer of its own on the path of every tracked prompt when nobody listens.
     /// </summary>
-    internal Task<QueuePromptResponse> PostPromptAsync(byte[] body, CancellationToken cancellationToken)
+    internal Task<QueuePromptResponse> PostPromptAsync(byte[] body, CancellationToken cancellationToken) =>
+        ComfyTelemetry.Source.HasListeners() || ComfyMetrics.ValidationErrors.Enabled
+            ? PostPromptObservedAsync(body, cancellationToken)
+            : PostPromptCoreAsync(body, cancellationToken);
+
+    private Task<QueuePromptResponse> PostPromptCoreAsync(byte[] body, CancellationToken cancellationToken)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "prompt");
         call.Content = RequestContent.Json(body);
         call.IsPromptSubmission = true;
         return _pipeline.SendBufferedAsync(call, ReadPromptResponse, cancellationToken);
+    }
+
+    /// <summary>The POST inside its <c>comfyui.submit</c> span, counting the validation errors of a rejected prompt.</summary>
+    private async Task<QueuePromptResponse> PostPromptObservedAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        using var span = ClientSpans.StartSubmit(_pipeline.Server);
+        QueuePromptResponse response;
+        try
+        {
+            response = await PostPromptCoreAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ComfyUIPromptValidationException rejected)
+        {
+            ComfyMetrics.RecordValidationErrors(_pipeline.Server, rejected);
+            if (span is not null)
+            {
+                ClientSpans.Fail(span, rejected);
+            }
+
+            throw;
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            ClientSpans.Fail(span, ex);
+            throw;
+        }
+
+        span?.SetTag(TelemetryNames.PromptId, response.PromptId);
+        span?.SetTag(TelemetryNames.PromptNumber, response.Number);
+        return response;
     }
 
     /// <summary>Makes a prompt id in the form the server requires: a lowercase hyphenated GUID.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ComfyUI.Client;
 
 /// <summary>
@@ -195,6 +197,14 @@ internal sealed class RunReconciler : IAsyncDisposable, IThreadPoolWorkItem
     private async Task StepsAsync()
     {
         var stop = _stopToken;
+        // The checks belong to the run: under its span (when traced) their HTTP calls and downloads are its children, and never under
+        // whatever span the signal came from (this work item may run with the context of a socket loop, a timer or a caller).
+        var span = _run.Activity;
+        if (!ReferenceEquals(Activity.Current, span))
+        {
+            Activity.Current = span;
+        }
+
         while (!_run.IsCompleted && !stop.IsCancellationRequested)
         {
             Volatile.Write(ref _signaled, 0);
@@ -357,6 +367,7 @@ internal sealed class RunReconciler : IAsyncDisposable, IThreadPoolWorkItem
         var entry = await _client.History.GetAsync(PromptId, stop).ConfigureAwait(false);
         if (entry is not null)
         {
+            _run.MarkChecked(reason, "history");
             await FinishFromHistoryAsync(entry, null, stop).ConfigureAwait(false);
             return;
         }
@@ -369,9 +380,12 @@ internal sealed class RunReconciler : IAsyncDisposable, IThreadPoolWorkItem
             entry = await _client.History.GetAsync(PromptId, stop).ConfigureAwait(false);
             if (entry is not null)
             {
+                _run.MarkChecked(reason, "history");
                 await FinishFromHistoryAsync(entry, null, stop).ConfigureAwait(false);
                 return;
             }
+
+            _run.MarkChecked(reason, "absent");
         }
 
         var now = _time.GetTimestamp();
