@@ -145,7 +145,7 @@ internal static class HistoryEntryReader
         {
             switch (member)
             {
-                case 0: statusStr = reader.ValueTextEquals("success"u8) ? "success" : reader.ValueTextEquals("error"u8) ? "error" : String(ref reader); break;
+                case 0: statusStr = StatusString(ref reader); break;
                 case 1: completed = Boolean(ref reader); break;
                 default:
                     hasMessages = true;
@@ -287,6 +287,13 @@ internal static class HistoryEntryReader
         JsonTokenType.String => reader.GetString(),
         _ => throw new JsonException($"Expected a string, not {reader.TokenType}."),
     };
+
+    /// <summary>The status string, <c>success</c> and <c>error</c> shared.</summary>
+    private static string? StatusString(ref Utf8JsonReader reader) =>
+        reader.TokenType != JsonTokenType.String ? String(ref reader)
+        : reader.ValueTextEquals("success"u8) ? "success"
+        : reader.ValueTextEquals("error"u8) ? "error"
+        : reader.GetString();
 
     /// <summary>A node id (or null) through the recent-values cache.</summary>
     private static string? Id(ref Utf8JsonReader reader) => reader.TokenType switch
