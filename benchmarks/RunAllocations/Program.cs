@@ -3,7 +3,7 @@
 // The server must run in another process, so that only the client's allocations count: the side-by-side harness's server fits.
 //
 //   dotnet run -c Release --project benchmarks/SideBySide -- --serve        # prints LISTENING http://127.0.0.1:PORT
-//   dotnet run -c Release --project benchmarks/RunAllocations -- http://127.0.0.1:PORT/ 3000 [--requests]
+//   dotnet run -c Release --project benchmarks/RunAllocations -- http://127.0.0.1:PORT/ 3000 [TOP-TYPES] [--requests]
 //
 // --requests also counts the HTTP requests per run by route (from the System.Net.Http event source; its events allocate, so the bytes per run
 // are only exact without it).
@@ -35,7 +35,7 @@ foreach (var (request, times) in listener.Requests())
     Console.WriteLine($"{(double)times / count,8:0.###} per run  {request}");
 }
 
-foreach (var (type, bytes) in listener.Top(30))
+foreach (var (type, bytes) in listener.Top(args.Length > 2 && int.TryParse(args[2], out var top) ? top : 30))
 {
     Console.WriteLine($"{bytes / count,8} B/run  {type}");
 }

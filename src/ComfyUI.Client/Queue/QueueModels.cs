@@ -83,14 +83,20 @@ public sealed class QueuePromptResponse
 /// <summary>The answer of <c>GET /prompt</c>, also the <c>status</c> of the WebSocket <c>status</c> message.</summary>
 public sealed class QueueStatus
 {
+    /// <summary>The default of a message without one (shared: it cannot change).</summary>
+    internal static readonly QueueStatus Empty = new();
+
     /// <summary>Execution info.</summary>
     [JsonPropertyName("exec_info")]
-    public ExecInfo ExecInfo { get; init; } = new();
+    public ExecInfo ExecInfo { get; init; } = ExecInfo.Empty;
 }
 
 /// <summary>How much work the server has.</summary>
 public sealed class ExecInfo
 {
+    /// <summary>The default of a status without one (shared: it cannot change).</summary>
+    internal static readonly ExecInfo Empty = new();
+
     /// <summary>Prompts pending plus the one running.</summary>
     [JsonPropertyName("queue_remaining")]
     public int QueueRemaining { get; init; }
