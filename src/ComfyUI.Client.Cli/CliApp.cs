@@ -83,6 +83,7 @@ internal static class CliApp
             Verbose,
         };
         RunCommand.Add(root);
+        ConvertCommand.Add(root);
         WatchCommand.Add(root);
         QueueCommands.Add(root);
         DiscoveryCommands.Add(root);

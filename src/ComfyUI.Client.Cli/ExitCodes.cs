@@ -5,6 +5,7 @@ internal static class ExitCodes
 {
     public const int Success = 0;
     public const int RunFailed = 1;
+    public const int NotConvertible = 1;
     public const int Usage = 2;
     public const int Cancelled = 3;
     public const int Lost = 4;

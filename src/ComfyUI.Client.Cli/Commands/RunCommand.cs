@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ComfyUI.Client.Cli.Commands;
 
@@ -9,7 +10,10 @@ internal static class RunCommand
 {
     public static void Add(RootCommand root)
     {
-        var workflowArgument = new Argument<FileInfo>("workflow") { Description = "An API-format workflow (ComfyUI: Export (API))" };
+        var workflowArgument = new Argument<FileInfo>("workflow")
+        {
+            Description = "An API-format workflow, a UI workflow (converted with the server's /object_info) or a PNG/WebP that ComfyUI wrote",
+        };
         var set = new Option<string[]>("--set") { Description = "Set an input: NODE.INPUT=VALUE (NODE is an id or a title); repeatable", AllowMultipleArgumentsPerToken = false };
         var outDir = new Option<string>("--out") { Description = "Where to save the outputs", DefaultValueFactory = _ => "output" };
         var timeout = new Option<string?>("--timeout") { Description = "Cancel the run after this long (seconds, or hh:mm:ss)" };
@@ -29,14 +33,23 @@ internal static class RunCommand
                     throw new CliUsageException($"The workflow file '{file.FullName}' does not exist.");
                 }
 
-                var workflow = await Workflow.LoadAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+                var limit = ParseTimeout(result.GetValue(timeout));
+                await using var client = CliApp.CreateClient(result);
+
+                // A UI workflow (or an image's) is converted with the server's schema; widgets an old workflow lacks get their defaults so the
+                // server accepts the prompt.
+                var load = new WorkflowLoadOptions { Conversion = new WorkflowConversionOptions { FillMissingWidgetValues = true } };
+                var workflow = await Workflow.LoadAsync(file.FullName, client, load, cancellationToken).ConfigureAwait(false);
+                foreach (var diagnostic in workflow.ConversionDiagnostics)
+                {
+                    output.Error.WriteLine(diagnostic.ToString());
+                }
+
                 foreach (var assignment in result.GetValue(set) ?? [])
                 {
                     SetAssignment.Apply(workflow, assignment);
                 }
 
-                var limit = ParseTimeout(result.GetValue(timeout));
-                await using var client = CliApp.CreateClient(result);
                 return await RunAsync(client, workflow, result.GetValue(outDir)!, result.GetValue(preview), limit, output, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -76,7 +89,10 @@ internal static class RunCommand
             runToken.CancelAfter(time);
         }
 
-        var run = await client.SubmitAsync(workflow, new PromptOptions { PreviewMethod = previewMethod, DownloadOutputsTo = outDir }, runToken.Token).ConfigureAwait(false);
+        // Like the editor, send a converted workflow's UI form along: SaveImage embeds it in the images it writes.
+        var extra = workflow.UiWorkflow is { } ui ? new JsonObject { ["extra_pnginfo"] = new JsonObject { ["workflow"] = ui } } : null;
+        var options = new PromptOptions { PreviewMethod = previewMethod, DownloadOutputsTo = outDir, ExtraData = extra };
+        var run = await client.SubmitAsync(workflow, options, runToken.Token).ConfigureAwait(false);
         await using (run.ConfigureAwait(false))
         {
             output.Line($"queued {run.PromptId}");

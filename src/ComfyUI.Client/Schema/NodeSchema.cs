@@ -20,7 +20,7 @@ namespace ComfyUI.Client;
 ///     Console.WriteLine($"{input.Name}: {input.Type} {(input.IsWidget ? "widget" : "socket")}");
 /// </code>
 /// </example>
-public sealed class NodeSchema
+public sealed partial class NodeSchema
 {
     private readonly IReadOnlyDictionary<string, NodeDefinition> _definitions;
     private readonly ConcurrentDictionary<string, NodeClassSchema> _classes = new(StringComparer.Ordinal);
@@ -73,12 +73,31 @@ public sealed class NodeSchema
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"The node definitions are not valid JSON: {ex.Message} Save the server's GET /object_info answer as it is.", ex);
+            // Servers write float('nan') and float('inf') as bare NaN / Infinity, which JSON does not allow: read them as strings.
+            byte[]? quoted = null;
+            QuotePythonLiterals(utf8Json, ref quoted);
+            map = quoted is null ? null : TryCreate(quoted);
+            if (map is null)
+            {
+                throw new FormatException($"The node definitions are not valid JSON: {ex.Message} Save the server's GET /object_info answer as it is.", ex);
+            }
         }
 
         return map is null
             ? throw new FormatException("The node definitions must be a JSON object (class name → definition), as GET /object_info answers.")
             : new NodeSchema(map);
+    }
+
+    private static NodeDefinitionMap? TryCreate(byte[] utf8Json)
+    {
+        try
+        {
+            return NodeDefinitionMap.Create(utf8Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Reads a saved <c>/object_info</c> answer.</summary>
@@ -129,6 +148,9 @@ public sealed class NodeSchema
         await stream.CopyToAsync(buffer, 81920, cancellationToken).ConfigureAwait(false);
         return Parse(new ReadOnlySpan<byte>(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
+
+    /// <summary>Quotes bare Python literals (NaN, Infinity, -Infinity) outside strings; left out where that code is not compiled in.</summary>
+    static partial void QuotePythonLiterals(ReadOnlySpan<byte> utf8Json, ref byte[]? quoted);
 
     /// <summary>The schema of a class, or <see langword="null"/> when the server has no such class.</summary>
     /// <param name="classType">The class name (exact, case-sensitive), for example <c>KSampler</c>.</param>

@@ -23,7 +23,7 @@ namespace ComfyUI.Client;
 /// </code>
 /// </example>
 /// </remarks>
-public sealed class Workflow
+public sealed partial class Workflow
 {
     private const int MaxIdsInMessages = 20;
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false };
@@ -91,32 +91,42 @@ public sealed class Workflow
     public static Workflow Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return ParseFrom(File.ReadAllText(path, Encoding.UTF8), path);
+        var bytes = File.ReadAllBytes(path);
+        if (ComfyImageMetadata.IsImage(bytes))
+        {
+            throw new FormatException($"{path}: this is an image; read the workflow or prompt ComfyUI embedded in it with Workflow.LoadAsync(path, client) or Workflow.LoadAsync(path).");
+        }
+
+        return ParseFrom(new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF'), path);
     }
 
-    /// <summary>Reads an API-format prompt from a file (UTF-8).</summary>
-    /// <param name="path">The file, for example <c>workflow_api.json</c>.</param>
+    /// <summary>
+    /// Reads an API-format prompt from a file (UTF-8), or the prompt ComfyUI embedded in a PNG or WebP it wrote. A UI (editor) workflow needs
+    /// the server's node schema to be converted: use <see cref="LoadAsync(string, NodeSchema, WorkflowLoadOptions?, CancellationToken)"/> or
+    /// <see cref="LoadAsync(string, ComfyUIClient, WorkflowLoadOptions?, CancellationToken)"/>. <see cref="SourceFormat"/> says what was found.
+    /// </summary>
+    /// <param name="path">The file, for example <c>workflow_api.json</c> or <c>ComfyUI_00001_.png</c>.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The workflow.</returns>
-    /// <exception cref="FormatException">The file is not a valid API-format prompt; the message names the file and the problem.</exception>
-    public static async Task<Workflow> LoadAsync(string path, CancellationToken cancellationToken = default)
+    /// <exception cref="FormatException">The file is not a valid API-format prompt or an image with one; the message names the file and the problem.</exception>
+    public static Task<Workflow> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var text = await File.ReadAllTextAsync(path, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
-        return ParseFrom(text, path);
+        return LoadFileAsync(path, schema: null, new WorkflowLoadOptions { ImagePart = WorkflowImagePart.Prompt }, cancellationToken);
     }
 
-    /// <summary>Reads an API-format prompt from a stream (UTF-8, a byte order mark is allowed). The stream is not closed.</summary>
-    /// <param name="stream">The stream to read to its end.</param>
+    /// <summary>
+    /// Reads an API-format prompt from a stream (UTF-8, a byte order mark is allowed), or the prompt embedded in a ComfyUI PNG or WebP.
+    /// The stream is not closed.
+    /// </summary>
+    /// <param name="stream">The stream to read.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The workflow.</returns>
-    /// <exception cref="FormatException">The content is not a valid API-format prompt.</exception>
-    public static async Task<Workflow> LoadAsync(Stream stream, CancellationToken cancellationToken = default)
+    /// <exception cref="FormatException">The content is not a valid API-format prompt or an image with one.</exception>
+    public static Task<Workflow> LoadAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 16384, leaveOpen: true);
-        var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        return Parse(text);
+        return LoadStreamAsync(stream, schema: null, new WorkflowLoadOptions { ImagePart = WorkflowImagePart.Prompt }, cancellationToken);
     }
 
     private static Workflow ParseFrom(string text, string path)
@@ -143,9 +153,7 @@ public sealed class Workflow
         {
             if (rootObject["nodes"] is JsonArray || rootObject["links"] is JsonArray)
             {
-                throw new FormatException(
-                    "This is a UI (editor) format workflow (it has top-level \"nodes\"/\"links\" arrays), not the API format that POST /prompt runs. " +
-                    "In ComfyUI, export it with \"Export (API)\" in the workflow menu (older versions: enable \"Dev mode options\" in the settings, then \"Save (API Format)\").");
+                throw new FormatException(UiWorkflowNeedsSchema);
             }
 
             // A POST /prompt body (or a captured one): read its "prompt".
@@ -385,7 +393,12 @@ public sealed class Workflow
 
     /// <summary>A deep copy: changing one does not change the other.</summary>
     /// <returns>The copy.</returns>
-    public Workflow Clone() => new((JsonObject)_root.DeepClone(), _originalText);
+    public Workflow Clone() => new((JsonObject)_root.DeepClone(), _originalText)
+    {
+        SourceFormat = SourceFormat,
+        ConversionDiagnostics = ConversionDiagnostics,
+        _uiWorkflow = _uiWorkflow,
+    };
 
     /// <summary>
     /// The workflow as JSON text. Unchanged since it was parsed: exactly the text it was parsed from (same bytes, whitespace and key order).

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ComfyUI.Client.Tests.CodeGen;
@@ -12,9 +11,12 @@ internal static class Snapshot
 {
     public const string AcceptVariable = "COMFYUI_ACCEPT_SNAPSHOTS";
 
-    public static void Match(string actual, string name, [CallerFilePath] string callerPath = "")
+    /// <summary>The committed snapshots, in the source tree (found from the repository root: CI builds map source paths to /_/).</summary>
+    private static readonly string SnapshotFolder = Path.Combine(Repository.Root, "tests", "ComfyUI.Client.Tests", "CodeGen", "Snapshots");
+
+    public static void Match(string actual, string name)
     {
-        var directory = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+        var directory = SnapshotFolder;
         var expectedPath = Path.Combine(directory, name);
         var receivedPath = expectedPath + ".received";
         actual = actual.Replace("\r\n", "\n", StringComparison.Ordinal);

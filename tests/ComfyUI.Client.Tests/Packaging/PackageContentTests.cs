@@ -41,15 +41,22 @@ public sealed partial class PackageContentTests(PackedPackages packages) : IClas
             Assert.True(Metadata(nuspec, "releaseNotes")!.Length > 200, id + ": the release notes carry the changelog section");
 
             using var symbols = packages.Open(id, ".snupkg");
-            // The libraries and the tool (the source generator under analyzers/ runs in the compiler, which takes no symbols package).
-            var ownAssemblies = package.Entries.Select(e => e.FullName)
-                .Where(n => n.EndsWith(".dll", StringComparison.Ordinal) && IsOwn(n) && !n.StartsWith("analyzers/", StringComparison.Ordinal)).ToList();
+            var ownAssemblies = package.Entries.Select(e => e.FullName).Where(n => n.EndsWith(".dll", StringComparison.Ordinal) && IsOwn(n)).ToList();
             Assert.NotEmpty(ownAssemblies);
             foreach (var assembly in ownAssemblies)
             {
-                Assert.NotNull(symbols.GetEntry(Path.ChangeExtension(assembly, ".pdb")));
+                // A PDB in the symbol package, or (the typed-node generator, packed outside lib/) embedded in the DLL.
+                Assert.True(
+                    symbols.GetEntry(Path.ChangeExtension(assembly, ".pdb")) is not null || HasEmbeddedPdb(Bytes(package, assembly)),
+                    $"{id}: no symbols for {assembly}");
             }
         }
+    }
+
+    private static bool HasEmbeddedPdb(byte[] assembly)
+    {
+        using var reader = new System.Reflection.PortableExecutable.PEReader(new MemoryStream(assembly));
+        return reader.ReadDebugDirectory().Any(e => e.Type == System.Reflection.PortableExecutable.DebugDirectoryEntryType.EmbeddedPortablePdb);
     }
 
     [Theory]

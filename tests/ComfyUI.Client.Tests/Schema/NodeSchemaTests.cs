@@ -183,6 +183,10 @@ public sealed class NodeSchemaTests
         }
 
         Assert.Equal(1, NodeSchema.Parse("\uFEFF{\"A\": {}}").Count);
+        // A server writes float('inf') and float('nan') as bare Infinity / NaN; a saved answer keeps them.
+        var python = NodeSchema.Parse("{\"A\": {\"input\": {\"required\": {\"x\": [\"FLOAT\", {\"min\": -Infinity, \"max\": Infinity, \"default\": NaN}]}}}}");
+        Assert.Equal("FLOAT", python.Find("A")!.FindInput("x")!.WidgetType);
+        Assert.Null(python.Find("A")!.FindInput("x")!.Max);
         var notJson = Assert.Throws<FormatException>(() => NodeSchema.Parse("{\"A\": "));
         Assert.Contains("not valid JSON", notJson.Message, StringComparison.Ordinal);
         var notObject = Assert.Throws<FormatException>(() => NodeSchema.Parse("[1]"));

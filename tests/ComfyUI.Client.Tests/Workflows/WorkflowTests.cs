@@ -74,7 +74,7 @@ public sealed class WorkflowTests
     }
 
     [Fact]
-    public void Rejects_the_UI_format_saying_how_to_export_the_API_format()
+    public void Without_a_schema_the_UI_format_is_refused_saying_how_to_convert_or_export_it()
     {
         const string ui = """{"last_node_id": 9, "last_link_id": 9, "nodes": [{"id": 3, "type": "KSampler"}], "links": [[1, 4, 0, 3, 0, "MODEL"]], "version": 0.4}""";
 
@@ -82,8 +82,8 @@ public sealed class WorkflowTests
 
         Assert.Contains("UI (editor) format", ex.Message);
         Assert.Contains("Export (API)", ex.Message);
-        Assert.Contains("Save (API Format)", ex.Message);
-        Assert.Contains("Dev mode", ex.Message);
+        Assert.Contains("Workflow.LoadAsync(path, client)", ex.Message);
+        Assert.Contains("comfyui convert", ex.Message);
     }
 
     [Fact]
