@@ -1,4 +1,5 @@
 using ComfyUI.Client.Http;
+using ComfyUI.Client.Internal;
 using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client;
