@@ -36,4 +36,16 @@ public sealed class PromptOptions
     /// has the paths used. <see langword="null"/> downloads nothing.
     /// </summary>
     public string? DownloadOutputsTo { get; init; }
+
+    /// <summary>A copy with <paramref name="promptId"/> as its prompt id (a pool fixes the id before placing the prompt; keep in step with the properties).</summary>
+    internal PromptOptions WithPromptId(string promptId) => new()
+    {
+        ExtraData = ExtraData,
+        PreviewMethod = PreviewMethod,
+        Front = Front,
+        Number = Number,
+        PartialExecutionTargets = PartialExecutionTargets,
+        PromptId = promptId,
+        DownloadOutputsTo = DownloadOutputsTo,
+    };
 }
