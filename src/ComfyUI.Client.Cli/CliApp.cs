@@ -89,6 +89,7 @@ internal static class CliApp
         DiscoveryCommands.Add(root);
         FileCommands.Add(root);
         CodegenCommand.Add(root);
+        ValidateCommand.Add(root);
 
         // `comfyui` alone: the help.
         root.SetAction((result, _) => Task.FromResult(CliHelp.Write(root.Parse(["--help"]), result.InvocationConfiguration.Output)));

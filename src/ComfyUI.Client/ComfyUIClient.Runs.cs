@@ -44,7 +44,9 @@ public partial class ComfyUIClient
     /// No other prompt is touched.
     /// </param>
     /// <returns>The queued, tracked run.</returns>
-    /// <exception cref="ComfyUIPromptValidationException">The server rejected the prompt; nothing was queued.</exception>
+    /// <exception cref="ComfyUIPromptValidationException">
+    /// The server rejected the prompt, or would have (offline validation, <see cref="ComfyUIClientOptions.ValidatePrompts"/>); nothing was queued.
+    /// </exception>
     /// <exception cref="ComfyUIConnectionException">The server could not be reached; nothing was queued.</exception>
     /// <exception cref="ComfyUIPromptFateUnknownException">The request reached the server but its answer was lost, and the server could not be asked
     /// afterwards whether it queued the prompt (it may run). Not resubmitted, so that it cannot run twice.</exception>
@@ -52,6 +54,11 @@ public partial class ComfyUIClient
     {
         ArgumentNullException.ThrowIfNull(workflow);
         options ??= DefaultPromptOptions;
+        if (options.Validate ?? Pipeline.Options.ValidatePrompts)
+        {
+            await ValidateBeforeSubmitAsync(workflow, options, cancellationToken).ConfigureAwait(false);
+        }
+
         var promptId = options.PromptId ?? QueueClient.NewPromptId();
         JsonObject? extraData = null;
         if (options.ExtraData is not null || options.PreviewMethod is not null)

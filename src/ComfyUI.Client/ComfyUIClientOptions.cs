@@ -62,6 +62,15 @@ public sealed class ComfyUIClientOptions
     [Range(256, 16 * 1024 * 1024)]
     public int MaxErrorBodyLength { get; set; } = 16 * 1024;
 
+    /// <summary>
+    /// Whether <c>SubmitAsync</c> and <c>RunAsync</c> validate a workflow offline before <c>POST /prompt</c>
+    /// (<see cref="ComfyUIClient.ValidateAsync"/>), so that a prompt the server would reject fails at once with the server's own
+    /// <see cref="ComfyUIPromptValidationException"/> (<see cref="ComfyUIPromptValidationException.ValidatedOffline"/> set), before
+    /// anything is uploaded or queued. The node schema is read once per client (or DI container); a rejection is confirmed with a fresh schema first.
+    /// <see cref="PromptOptions.Validate"/> overrides it per submission. Defaults to <see langword="false"/>.
+    /// </summary>
+    public bool ValidatePrompts { get; set; }
+
     /// <summary>Settings of the WebSocket opened by <c>ConnectWebSocketAsync</c>.</summary>
     public ComfyWebSocketOptions WebSocket { get; set; } = new();
 
@@ -79,6 +88,7 @@ public sealed class ComfyUIClientOptions
             User = User,
             RequestTimeout = RequestTimeout,
             MaxErrorBodyLength = MaxErrorBodyLength,
+            ValidatePrompts = ValidatePrompts,
             WebSocket = WebSocket.Clone(),
             Tracking = Tracking.Clone(),
         };

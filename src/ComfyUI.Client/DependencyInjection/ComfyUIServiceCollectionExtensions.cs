@@ -74,6 +74,8 @@ public static class ComfyUIServiceCollectionExtensions
         // One run hub for every transient client: its runs outlive the client that submitted them. (The socket itself is the client id's one
         // socket in the process, shared with ConnectWebSocketAsync handles.)
         services.TryAddSingleton(static provider => new RunHub(provider.GetService<TimeProvider>(), provider.GetService<ILogger<ComfyUIClient>>()));
+        // One validator (one read of the node schema) for all of them too.
+        services.TryAddSingleton(static _ => new PromptValidatorCache());
         return services
             .AddHttpClient(HttpClientName)
             .ConfigureHttpClient(static http => http.Timeout = Timeout.InfiniteTimeSpan)
@@ -88,6 +90,7 @@ public static class ComfyUIServiceCollectionExtensions
                 var logger = provider.GetService<ILogger<ComfyUIClient>>();
                 var client = new ComfyUIClient(http, options, logger) { TimeProvider = provider.GetService<TimeProvider>() ?? TimeProvider.System };
                 client.UseSharedRunHub(provider.GetRequiredService<RunHub>());
+                client.UseSharedValidatorCache(provider.GetRequiredService<PromptValidatorCache>());
                 return client;
             });
     }

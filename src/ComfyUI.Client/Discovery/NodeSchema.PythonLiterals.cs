@@ -1,4 +1,3 @@
-using ComfyUI.Client.Http;
 using ComfyUI.Client.Internal;
 using ComfyUI.Client.Serialization;
 

@@ -92,7 +92,7 @@ internal static class ComfyErrorParser
             ? new ComfyErrorNode { NodeId = nodeId, ClassType = GetString(info, "class_type"), Title = GetString(info, "node_title") }
             : null;
 
-    private static Dictionary<string, ComfyNodeError> ReadNodeErrors(JsonElement root)
+    internal static Dictionary<string, ComfyNodeError> ReadNodeErrors(JsonElement root)
     {
         var result = new Dictionary<string, ComfyNodeError>(StringComparer.Ordinal);
         if (!root.TryGetProperty("node_errors", out var nodes) || nodes.ValueKind != JsonValueKind.Object)
@@ -179,37 +179,43 @@ internal static class ComfyErrorParser
         return new ComfyUIApiException(message, status, method, route, body, error);
     }
 
+    /// <summary>An error in one line: <c>[type] message: details; node 3 (KSampler): Value not in list: …</c> (five nodes, three errors each at most).</summary>
+    internal static string Describe(ComfyError error)
+    {
+        var text = error.Message;
+        if (!string.IsNullOrEmpty(error.Details) && !string.Equals(error.Details, text, StringComparison.Ordinal))
+        {
+            text = string.IsNullOrEmpty(text) ? error.Details : $"{text}: {error.Details}";
+        }
+
+        var kind = error.Type ?? error.Code;
+        if (kind is not null)
+        {
+            text = $"[{kind}] {text}";
+        }
+
+        if (error.Node is { } node)
+        {
+            text += $"; {node}";
+        }
+
+        foreach (var (nodeId, nodeError) in error.NodeErrors.Take(5))
+        {
+            foreach (var detail in nodeError.Errors.Take(3))
+            {
+                text += $"; node {nodeId} ({nodeError.ClassType}): {detail.Message}{(detail.Details is { Length: > 0 } d ? ": " + d : "")}";
+            }
+        }
+
+        return text;
+    }
+
     private static string BuildMessage(HttpStatusCode status, string? reason, string method, string route, string? body, ComfyError? error)
     {
         var head = $"{method} {route} failed with {(int)status} {reason ?? status.ToString()}";
         if (error is not null)
         {
-            var text = error.Message;
-            if (!string.IsNullOrEmpty(error.Details) && !string.Equals(error.Details, text, StringComparison.Ordinal))
-            {
-                text = string.IsNullOrEmpty(text) ? error.Details : $"{text}: {error.Details}";
-            }
-
-            var kind = error.Type ?? error.Code;
-            if (kind is not null)
-            {
-                text = $"[{kind}] {text}";
-            }
-
-            if (error.Node is { } node)
-            {
-                text += $"; {node}";
-            }
-
-            foreach (var (nodeId, nodeError) in error.NodeErrors.Take(5))
-            {
-                foreach (var detail in nodeError.Errors.Take(3))
-                {
-                    text += $"; node {nodeId} ({nodeError.ClassType}): {detail.Message}{(detail.Details is { Length: > 0 } d ? ": " + d : "")}";
-                }
-            }
-
-            return $"{head}: {text}";
+            return $"{head}: {Describe(error)}";
         }
 
         if (!string.IsNullOrWhiteSpace(body))

@@ -81,6 +81,12 @@ public sealed class ComfyUIPromptValidationException : ComfyUIApiException
     /// <summary>The parsed error (never <see langword="null"/> here).</summary>
     public ComfyError ValidationError { get; }
 
+    /// <summary>
+    /// Whether the SDK rejected the prompt before sending it (<see cref="PromptValidator"/>, <see cref="ComfyUIClientOptions.ValidatePrompts"/>):
+    /// then the error is the one the server would have answered, and nothing was sent.
+    /// </summary>
+    public bool ValidatedOffline { get; init; }
+
     /// <summary>The error type, for example <c>prompt_outputs_failed_validation</c>, <c>missing_node_type</c> or <c>prompt_no_outputs</c>.</summary>
     public string? ErrorType => ValidationError.Type;
 

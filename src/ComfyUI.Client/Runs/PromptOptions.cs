@@ -26,6 +26,12 @@ public sealed class PromptOptions
     /// <summary>Run only these output node ids (and what they depend on).</summary>
     public IReadOnlyList<string>? PartialExecutionTargets { get; init; }
 
+    /// <summary>
+    /// Whether to validate the workflow offline before submitting it (<see cref="ComfyUIClient.ValidateAsync"/>);
+    /// <see langword="null"/> follows <see cref="ComfyUIClientOptions.ValidatePrompts"/>.
+    /// </summary>
+    public bool? Validate { get; init; }
+
     /// <summary>The prompt id to use; <see langword="null"/> makes a new one (recommended).</summary>
     public string? PromptId { get; init; }
 

@@ -13,6 +13,8 @@ namespace ComfyUI.Client;
 /// </summary>
 internal sealed class RunHub : IAsyncDisposable, IDisposable
 {
+    private long _reconnects;
+
     private readonly ConcurrentDictionary<string, PromptRun> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly Action<ComfyMessage> _dispatch;
@@ -43,6 +45,9 @@ internal sealed class RunHub : IAsyncDisposable, IDisposable
 
     /// <summary>How many runs are being tracked.</summary>
     public int ActiveRuns => _runs.Count;
+
+    /// <summary>How many times the socket reconnected (the server may have restarted each time).</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
 
     /// <summary>
     /// Makes sure the socket is connected before a prompt is submitted. Returns <see langword="false"/> when it cannot be opened
@@ -154,6 +159,11 @@ internal sealed class RunHub : IAsyncDisposable, IDisposable
                 return;
             case ReconnectedMessage:
             case ConnectedMessage:
+                if (message is ReconnectedMessage)
+                {
+                    Interlocked.Increment(ref _reconnects);
+                }
+
                 _healthy = true;
                 // Events sent while the socket was away are lost: ask every run to check the server.
                 RequestReconcileAll("reconnected");

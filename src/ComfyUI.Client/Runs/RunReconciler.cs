@@ -270,7 +270,24 @@ internal sealed class RunReconciler : IRunDriver
         }
 
         await ReconcileAsync(requested ?? (_hub.IsSocketHealthy ? "silence" : "poll"), stop).ConfigureAwait(false);
-        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+
+        // The next check is one interval after this one was due (not after its HTTP calls ended), unless an event came since.
+        AdvanceLastActivity(now);
+    }
+
+    private void AdvanceLastActivity(long at)
+    {
+        var last = Volatile.Read(ref _lastActivity);
+        while (at > last)
+        {
+            var seen = Interlocked.CompareExchange(ref _lastActivity, at, last);
+            if (seen == last)
+            {
+                return;
+            }
+
+            last = seen;
+        }
     }
 
     private async Task SendCancelAsync(CancellationToken stop)

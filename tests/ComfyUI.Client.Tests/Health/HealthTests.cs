@@ -91,11 +91,11 @@ public sealed class HealthTests
         mock.Server.Given(Request.Create().WithPath("/api/prompt").UsingGet()).RespondWith(Failing());
 
         var ex = await Assert.ThrowsAsync<ComfyUITimeoutException>(() =>
-            mock.Client.WaitUntilReadyAsync(TimeSpan.FromMilliseconds(400), TestContext.Current.CancellationToken));
+            mock.Client.WaitUntilReadyAsync(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken));
 
         Assert.Contains(mock.Client.BaseAddress.ToString(), ex.Message);
         Assert.Contains("500", ex.Message);
-        Assert.Equal(TimeSpan.FromMilliseconds(400), ex.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), ex.Timeout);
         var api = Assert.IsType<ComfyUIApiException>(ex.InnerException);
         Assert.Equal(HttpStatusCode.InternalServerError, api.StatusCode);
         Assert.True(mock.Server.LogEntries.Count >= 2);

@@ -84,12 +84,20 @@ public sealed class RunTimingTests
         {
             time.Advance(interval - TimeSpan.FromTicks(1));
             Assert.Equal(check - 1, run.Reconciler!.DueCount);
+            while (steps.TryRead(out _))
+            {
+                // Steps are sequential: after this, the first step to finish with the history read is the check's own.
+            }
+
             time.Advance(TimeSpan.FromTicks(1));
             Assert.Equal(check, run.Reconciler.DueCount);
-            while (server.HistoryReads.GetValueOrDefault(run.PromptId) < check)
+
+            // Wait for the check's step to finish (not only for its request to reach the server): it arms the next check.
+            do
             {
                 await steps.ReadAsync(Ct).AsTask().WaitAsync(Waits.Deadline, Ct);
             }
+            while (server.HistoryReads.GetValueOrDefault(run.PromptId) < check);
         }
 
         Assert.False(run.IsCompleted);
