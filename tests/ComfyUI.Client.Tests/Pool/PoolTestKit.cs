@@ -70,3 +70,77 @@ internal static class PoolTestKit
     /// <summary>Waits until every server's health is known.</summary>
     public static Task ReadyAsync(this ComfyUIPool pool) => pool.GetServersAsync(Ct).WaitAsync(Waits.Deadline, Ct);
 }
+
+/// <summary>Records a pool's events from the moment it is created; tests wait for the next one that matches.</summary>
+internal sealed class PoolEventLog : IAsyncDisposable
+{
+    private readonly List<PoolEvent> _events = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _pump;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _cursor;
+
+    public PoolEventLog(ComfyUIPool pool)
+    {
+        var events = pool.ReadEventsAsync(_stop.Token);
+        _pump = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in events)
+                {
+                    lock (_events)
+                    {
+                        _events.Add(e);
+                    }
+
+                    Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+    }
+
+    public IReadOnlyList<PoolEvent> All
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>The next event after the last one returned that matches (with the tests' deadline).</summary>
+    public async Task<PoolEvent> NextAsync(Func<PoolEvent, bool> match)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(PoolTestKit.Ct);
+        deadline.CancelAfter(Waits.Deadline);
+        while (true)
+        {
+            var changed = Volatile.Read(ref _changed).Task;
+            lock (_events)
+            {
+                for (; _cursor < _events.Count; _cursor++)
+                {
+                    if (match(_events[_cursor]))
+                    {
+                        return _events[_cursor++];
+                    }
+                }
+            }
+
+            await changed.WaitAsync(deadline.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _pump;
+        _stop.Dispose();
+    }
+}
