@@ -86,8 +86,8 @@ public sealed partial class ComfyUIPool
 
     /// <summary>
     /// Chooses the server of a prompt and reserves it there: among the servers that are up, not draining, not left out by the caller, and able to run
-    /// the workflow (their validation has no <c>missing_node_type</c> nor <c>value_not_in_list</c>), those under their limit go to the strategy.
-    /// Throws <see cref="ComfyUIPoolException"/> when no server can run it; waits while every one that can is at its limit.
+    /// the workflow (their <see cref="PromptValidator"/> finds no <c>missing_node_type</c> nor <c>value_not_in_list</c>), those under their limit go
+    /// to the strategy. Throws <see cref="ComfyUIPoolException"/> when no server can run it; waits while every one that can is at its limit.
     /// </summary>
     internal async Task<(PoolMember Member, PoolMember.Reservation Reservation)> PlaceAsync(
         PoolRelay relay,
@@ -100,6 +100,7 @@ public sealed partial class ComfyUIPool
         CancellationToken cancellationToken)
     {
         var request = new PoolRoutingRequest { Workflow = workflow, Checkpoint = checkpoint, Attempt = attempt, PreviousServer = previous?.Name };
+        var refreshed = false;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -115,7 +116,19 @@ public sealed partial class ComfyUIPool
             var (eligible, rejections) = await FindEligibleAsync(members, workflow, options, excluded, cancellationToken).ConfigureAwait(false);
             if (eligible.Count == 0)
             {
-                throw ComfyUIPoolException.For(rejections);
+                // As a client confirms a rejection with a fresh schema: the servers that lacked a class or a choice are read again once (a model
+                // or a file may have been added since), and only then does the prompt fail.
+                var stale = rejections.Where(r => r.Kind is PoolRejectionKind.MissingNodeType or PoolRejectionKind.ValueNotInList)
+                    .Select(r => members.FirstOrDefault(member => member.Name == r.ServerName)).OfType<PoolMember>().ToArray();
+                if (refreshed || stale.Length == 0)
+                {
+                    throw ComfyUIPoolException.For(rejections);
+                }
+
+                refreshed = true;
+                await Task.WhenAll(stale.Select(member => (Task)member.RefreshCapabilities())).WaitAsync(cancellationToken)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
             }
 
             // Each choice sees the reservations of the choices before it: one at a time.

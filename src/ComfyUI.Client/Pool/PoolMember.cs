@@ -334,7 +334,7 @@ internal sealed partial class PoolMember : IAsyncDisposable
         await Task.Yield();
         try
         {
-            var schema = await Client.Discovery.GetNodeSchemaAsync(refresh, CancellationToken.None).ConfigureAwait(false);
+            var validator = await Client.GetPromptValidatorAsync(refresh, CancellationToken.None).ConfigureAwait(false);
             ServerFeatures? features;
             try
             {
@@ -345,7 +345,7 @@ internal sealed partial class PoolMember : IAsyncDisposable
                 features = null; // an older server: no feature flags
             }
 
-            var capabilities = new ServerCapabilities(schema, features, _pool.TimeProvider.GetUtcNow());
+            var capabilities = new ServerCapabilities(validator, features, _pool.TimeProvider.GetUtcNow());
             Volatile.Write(ref _known, capabilities);
             _pool.Emit(this, PoolEventKind.CapabilitiesRead, $"{capabilities.NodeClassCount} node classes");
             return capabilities;
