@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ComfyUI.Client.Diagnostics;
 using ComfyUI.Client.Serialization;
 
 namespace ComfyUI.Client;
@@ -31,6 +32,12 @@ public partial class ComfyUIClient
             return _runHub;
         }
     }
+
+    /// <summary>
+    /// The state of the WebSocket this client's tracked runs share (opened by the first <see cref="SubmitAsync"/>), or <see langword="null"/> when
+    /// no run has opened one yet or it could not be opened. While it is not <see cref="ComfyWebSocketState.Connected"/>, runs follow the server by polling.
+    /// </summary>
+    public virtual ComfyWebSocketState? RunSocketState => _runHub?.SocketState;
 
     /// <summary>
     /// Submits a workflow and tracks it: the WebSocket is connected first and the prompt id is chosen by the client, so no event of the
@@ -85,24 +92,33 @@ public partial class ComfyUIClient
             ComfyJsonContext.Default.QueuePromptBody);
 
         var hub = RunHub;
-        await hub.EnsureConnectedAsync(this, cancellationToken).ConfigureAwait(false);
-        var run = new PromptRun(this, hub, promptId, options, cancellationToken);
-        hub.Register(run);
+        // The run's telemetry is null (and free) unless someone listens; its span continues the caller's trace and is current for the rest of this call.
+        var run = new PromptRun(this, hub, promptId, options, cancellationToken, RunTelemetry.Start(Pipeline, workflow.Root, promptId));
         QueuePromptResponse response;
         try
         {
-            response = await QueueWithSafeRetryAsync(body, promptId, cancellationToken).ConfigureAwait(false);
+            await hub.EnsureConnectedAsync(this, cancellationToken).ConfigureAwait(false);
+            hub.Register(run);
+            try
+            {
+                response = await QueueWithSafeRetryAsync(body, promptId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The POST may have reached the server: remove this prompt (and only it) so nothing runs untracked.
+                hub.Unregister(run);
+                _ = CleanUpAbandonedAsync(promptId);
+                throw;
+            }
+            catch
+            {
+                hub.Unregister(run);
+                throw;
+            }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (run.Telemetry is { } telemetry)
         {
-            // The POST may have reached the server: remove this prompt (and only it) so nothing runs untracked.
-            hub.Unregister(run);
-            _ = CleanUpAbandonedAsync(promptId);
-            throw;
-        }
-        catch
-        {
-            hub.Unregister(run);
+            telemetry.SubmitFailed(ex);
             throw;
         }
 

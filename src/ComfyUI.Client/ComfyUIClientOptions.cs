@@ -77,6 +77,9 @@ public sealed class ComfyUIClientOptions
     /// <summary>Settings of tracked runs (<c>SubmitAsync</c>, <c>RunAsync</c>).</summary>
     public PromptTrackingOptions Tracking { get; set; } = new();
 
+    /// <summary>Settings of the OpenTelemetry-style traces of runs (see <see cref="ComfyUIDiagnostics"/>).</summary>
+    public ComfyTelemetryOptions Telemetry { get; set; } = new();
+
     internal ComfyUIClientOptions Clone()
     {
         var copy = new ComfyUIClientOptions
@@ -91,6 +94,7 @@ public sealed class ComfyUIClientOptions
             ValidatePrompts = ValidatePrompts,
             WebSocket = WebSocket.Clone(),
             Tracking = Tracking.Clone(),
+            Telemetry = Telemetry.Clone(),
         };
         foreach (var header in DefaultHeaders)
         {
@@ -221,4 +225,25 @@ public sealed class PromptTrackingOptions
     public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromMinutes(5);
 
     internal PromptTrackingOptions Clone() => (PromptTrackingOptions)MemberwiseClone();
+}
+
+/// <summary>
+/// Settings of the traces the SDK records for runs while a listener is attached to <see cref="ComfyUIDiagnostics.ActivitySourceName"/> (with none,
+/// nothing is recorded whatever these say).
+/// </summary>
+public sealed class ComfyTelemetryOptions
+{
+    /// <summary>
+    /// Whether each executed node becomes a child span of its run, named <c>comfyui.node {class_type}</c> and timed from its <c>executing</c> message
+    /// to the next. Off by default: each node is then an event (<c>comfyui.node.executed</c>, with its duration) on the run's span.
+    /// </summary>
+    public bool NodeSpans { get; set; }
+
+    /// <summary>
+    /// The least time between two <c>comfyui.progress</c> events of one node on a run's span (its first and its last step are always recorded).
+    /// Defaults to 1 second; <see cref="TimeSpan.Zero"/> records every step.
+    /// </summary>
+    public TimeSpan ProgressEventInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    internal ComfyTelemetryOptions Clone() => (ComfyTelemetryOptions)MemberwiseClone();
 }

@@ -97,6 +97,15 @@ public sealed class ComfyUIClientOptionsValidator : IValidateOptions<ComfyUIClie
             failures.Add("Tracking.PollInterval, Tracking.LostAfter, Tracking.SilenceReconcileInterval and Tracking.UnreachableAfter must be positive.");
         }
 
+        if (options.Telemetry is null)
+        {
+            failures.Add("Telemetry options must not be null.");
+        }
+        else if (options.Telemetry.ProgressEventInterval < TimeSpan.Zero)
+        {
+            failures.Add($"Telemetry.ProgressEventInterval must not be negative (was {options.Telemetry.ProgressEventInterval}; TimeSpan.Zero records every step).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

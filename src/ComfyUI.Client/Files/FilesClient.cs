@@ -1,4 +1,5 @@
 using System.Net;
+using ComfyUI.Client.Diagnostics;
 using ComfyUI.Client.Http;
 using ComfyUI.Client.Serialization;
 
@@ -83,9 +84,20 @@ public class FilesClient
         }
 
         var call = ComfyRequest.Api(HttpMethod.Post, "upload", route);
-        using var body = RequestContent.Multipart(fields, "image", content, fileName);
+        using var body = RequestContent.Multipart(fields, "image", content, fileName, _pipeline.Server, out var filePart);
         call.Content = body;
-        return await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.UploadResult, cancellationToken).ConfigureAwait(false);
+        using var span = ClientSpans.StartUpload(_pipeline.Server, fileName, options.Type, options.Subfolder);
+        try
+        {
+            var result = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.UploadResult, cancellationToken).ConfigureAwait(false);
+            span?.SetTag(TelemetryNames.FileSize, filePart.BytesSent);
+            return result;
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            ClientSpans.Fail(span, ex);
+            throw;
+        }
     }
 
     /// <summary>
@@ -111,11 +123,22 @@ public class FilesClient
     public virtual async Task DownloadAsync(OutputFile file, Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var source = await _pipeline.SendStreamAsync(ViewRequest(file, null), cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("Unreachable: no status passes through.");
-        await using (source.ConfigureAwait(false))
+        var call = ViewRequest(file, null);
+        using var span = ClientSpans.StartDownload(_pipeline.Server, file);
+        try
         {
-            await source.CopyToAsync(destination, 81920, cancellationToken).ConfigureAwait(false);
+            var source = await _pipeline.SendStreamAsync(call, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("Unreachable: no status passes through.");
+            await using (source.ConfigureAwait(false))
+            {
+                await source.CopyToAsync(destination, 81920, cancellationToken).ConfigureAwait(false);
+                span?.SetTag(TelemetryNames.FileSize, ((ResponseStream)source).BytesRead);
+            }
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            ClientSpans.Fail(span, ex);
+            throw;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ComfyUI.Client.Diagnostics;
 using ComfyUI.Client.Internal;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,12 @@ internal sealed class ComfyHttpPipeline
         }
 
         BaseAddress = EnsureTrailingSlash(baseAddress);
+        Server = ServerEndpoint.From(BaseAddress);
+        ComfyMetrics.EnsureCreated();
     }
+
+    /// <summary>The server's <c>server.address</c> and <c>server.port</c> for spans and metrics.</summary>
+    public ServerEndpoint Server { get; }
 
     /// <summary>The base address, always ending in '/'.</summary>
     public Uri BaseAddress { get; }
@@ -193,7 +199,7 @@ internal sealed class ComfyHttpPipeline
         try
         {
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new ResponseStream(stream, response);
+            return new ResponseStream(stream, response, Server);
         }
         catch
         {

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ComfyUI.Client.Diagnostics;
 
 namespace ComfyUI.Client.Http;
 
@@ -20,11 +21,15 @@ internal static class RequestContent
         return content;
     }
 
-    /// <summary>Builds a multipart/form-data body from parts; file parts stream from their source and are never buffered.</summary>
-    public static MultipartFormDataContent Multipart(IEnumerable<KeyValuePair<string, string>> fields, string fileField, Stream file, string fileName)
+    /// <summary>
+    /// Builds a multipart/form-data body from parts; the file part streams from its source, is never buffered, and counts its bytes for
+    /// <paramref name="server"/>'s <c>comfyui.file.io</c>.
+    /// </summary>
+    public static MultipartFormDataContent Multipart(
+        IEnumerable<KeyValuePair<string, string>> fields, string fileField, Stream file, string fileName, ServerEndpoint server, out LeaveOpenStreamContent filePart)
     {
         var content = new MultipartFormDataContent("----ComfyUIClient" + Guid.NewGuid().ToString("N"));
-        var filePart = new LeaveOpenStreamContent(file);
+        filePart = new LeaveOpenStreamContent(file, server);
         filePart.Headers.ContentType = new MediaTypeHeaderValue(GuessMediaType(fileName));
         // .NET writes a non-ASCII filename as RFC 2047 ("=?utf-8?B?…?="), which aiohttp would store literally, and rejects quotes in it.
         // aiohttp reads filename* (RFC 5987) first, so such names go there, with an ASCII stand-in in filename.

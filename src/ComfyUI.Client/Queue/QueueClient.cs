@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ComfyUI.Client.Diagnostics;
 using ComfyUI.Client.Http;
 using ComfyUI.Client.Serialization;
 
@@ -47,13 +48,48 @@ public class QueueClient
     }
 
     /// <summary><c>POST /prompt</c> with a body already serialized (the run tracker serializes it once, for a possible safe retry too).</summary>
-    internal async Task<QueuePromptResponse> PostPromptAsync(byte[] body, CancellationToken cancellationToken)
+    internal Task<QueuePromptResponse> PostPromptAsync(byte[] body, CancellationToken cancellationToken) =>
+        ComfyTelemetry.Source.HasListeners() || ComfyMetrics.ValidationErrors.Enabled
+            ? PostPromptObservedAsync(body, cancellationToken)
+            : PostPromptCoreAsync(body, cancellationToken);
+
+    private async Task<QueuePromptResponse> PostPromptCoreAsync(byte[] body, CancellationToken cancellationToken)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "prompt");
         call.Content = RequestContent.Json(body);
         call.IsPromptSubmission = true;
         var response = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.QueuePromptResponse, cancellationToken).ConfigureAwait(false);
         HttpLog.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);
+        return response;
+    }
+
+    /// <summary>The POST inside its <c>comfyui.submit</c> span, counting the validation errors of a rejected prompt.</summary>
+    private async Task<QueuePromptResponse> PostPromptObservedAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        using var span = ClientSpans.StartSubmit(_pipeline.Server);
+        QueuePromptResponse response;
+        try
+        {
+            response = await PostPromptCoreAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ComfyUIPromptValidationException rejected)
+        {
+            ComfyMetrics.RecordValidationErrors(_pipeline.Server, rejected);
+            if (span is not null)
+            {
+                ClientSpans.Fail(span, rejected);
+            }
+
+            throw;
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            ClientSpans.Fail(span, ex);
+            throw;
+        }
+
+        span?.SetTag(TelemetryNames.PromptId, response.PromptId);
+        span?.SetTag(TelemetryNames.PromptNumber, response.Number);
         return response;
     }
 

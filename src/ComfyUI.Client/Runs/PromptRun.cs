@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using ComfyUI.Client.Diagnostics;
+
 namespace ComfyUI.Client;
 
 /// <summary>
@@ -15,17 +18,20 @@ public sealed partial class PromptRun : IAsyncDisposable
     private readonly RunHub? _hub;
     private readonly RunReconciler? _reconciler;
     private readonly IRunDriver? _driver;
+    private readonly RunTelemetry? _telemetry;
     private readonly CancellationToken _runToken;
     private readonly object _gate = new();
     private readonly RunEventStream _events = new();
     private readonly TaskCompletionSource<PromptResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PromptStatus _status = PromptStatus.Submitting;
+    private bool _ending;
     private CancellationTokenRegistration _runTokenRegistration;
     private Uri? _server;
 
-    internal PromptRun(ComfyUIClient client, RunHub hub, string promptId, PromptOptions options, CancellationToken runToken)
+    internal PromptRun(ComfyUIClient client, RunHub hub, string promptId, PromptOptions options, CancellationToken runToken, RunTelemetry? telemetry = null)
     {
         _hub = hub;
+        _telemetry = telemetry;
         PromptId = promptId;
         _runToken = runToken;
         _server = client.BaseAddress;
@@ -38,6 +44,7 @@ public sealed partial class PromptRun : IAsyncDisposable
         PromptId = result.PromptId;
         _status = result.Status;
         _server = result.Server;
+        _ending = true;
         _events.Emit(new PromptQueuedEvent { PromptId = PromptId });
         _events.Complete(new PromptFinishedEvent { PromptId = PromptId, Result = result });
         _completion.SetResult(result);
@@ -127,7 +134,7 @@ public sealed partial class PromptRun : IAsyncDisposable
     {
         if (!_completion.Task.IsCompleted)
         {
-            _driver?.RequestCancel();
+            RequestCancel();
         }
 
         return await _completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -169,12 +176,28 @@ public sealed partial class PromptRun : IAsyncDisposable
     {
         if (!_completion.Task.IsCompleted)
         {
-            _driver!.RequestCancel();
+            RequestCancel();
         }
     }
 
-    /// <summary>Asks for a check of the server's state (after a reconnect, a drop, a cancel).</summary>
-    internal void RequestReconcile(string reason) => _reconciler?.RequestReconcile(reason);
+    private void RequestCancel()
+    {
+        _telemetry?.CancelRequested();
+        _driver?.RequestCancel();
+    }
+
+    /// <summary>Asks for a check of the server's state (the hub: after the socket dropped, came back or ended).</summary>
+    internal void RequestReconcile(string reason)
+    {
+        _telemetry?.SocketChanged(reason);
+        _reconciler?.RequestReconcile(reason);
+    }
+
+    /// <summary>What the run records while someone listens (<see langword="null"/> otherwise).</summary>
+    internal RunTelemetry? Telemetry => _telemetry;
+
+    /// <summary>The run's span while it is traced (its checks run under it, so their HTTP calls are its children).</summary>
+    internal Activity? Activity => _telemetry?.Activity;
 
     /// <summary>The next time the run needs a check (for the hub's scheduler).</summary>
     internal long NextDue() => _reconciler?.NextDue() ?? long.MaxValue;
@@ -200,6 +223,11 @@ public sealed partial class PromptRun : IAsyncDisposable
         {
             lock (_gate)
             {
+                if (_ending)
+                {
+                    return;
+                }
+
                 if (update.Running)
                 {
                     MarkRunningLocked();
@@ -212,6 +240,7 @@ public sealed partial class PromptRun : IAsyncDisposable
             }
         }
 
+        _telemetry?.Message(message);
         if (update.Outcome is { } outcome)
         {
             reconciler.NoteOutcome(outcome, update.OutcomeIfNone, update.HistoryWritten);
@@ -229,10 +258,12 @@ public sealed partial class PromptRun : IAsyncDisposable
             {
                 _status = PromptStatus.Queued;
                 _events.Emit(new PromptQueuedEvent { PromptId = PromptId, Number = number, Position = position });
+                _telemetry?.Queued(number, position);
             }
             else if (fromServer && _status == PromptStatus.Queued)
             {
                 _events.Emit(new PromptQueuedEvent { PromptId = PromptId, Number = number, Position = position });
+                _telemetry?.Queued(number, position);
             }
         }
     }
@@ -242,7 +273,7 @@ public sealed partial class PromptRun : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_completion.Task.IsCompleted)
+            if (_ending)
             {
                 return;
             }
@@ -253,12 +284,17 @@ public sealed partial class PromptRun : IAsyncDisposable
             }
 
             _events.Emit(new PromptReconciledEvent { PromptId = PromptId, Reason = reason, Status = status });
+            _telemetry?.Reconciled(reason, StatusNames.Of(status));
             if (status == PromptStatus.Queued)
             {
                 _events.Emit(new PromptQueuedEvent { PromptId = PromptId, Position = position });
+                _telemetry?.Queued(null, position);
             }
         }
     }
+
+    /// <summary>A check found the prompt in the server's history (<paramref name="found"/> = <c>history</c>) or nowhere (<c>absent</c>).</summary>
+    internal void MarkChecked(string reason, string found) => _telemetry?.Reconciled(reason, found);
 
     private void MarkRunningLocked()
     {
@@ -267,11 +303,13 @@ public sealed partial class PromptRun : IAsyncDisposable
             // The prompt started before the POST answered: it was queued all the same, and readers see that first.
             _status = PromptStatus.Queued;
             _events.Emit(new PromptQueuedEvent { PromptId = PromptId });
+            _telemetry?.Queued(null, null);
         }
 
         if (_status == PromptStatus.Queued)
         {
             _status = PromptStatus.Running;
+            _telemetry?.Running();
         }
     }
 
@@ -295,7 +333,7 @@ public sealed partial class PromptRun : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_completion.Task.IsCompleted)
+            if (_ending)
             {
                 return;
             }
@@ -305,15 +343,28 @@ public sealed partial class PromptRun : IAsyncDisposable
                 result.StampServer(server);
             }
 
+            _ending = true;
             _status = result.Status;
-            _events.Complete(notify ? new PromptFinishedEvent { PromptId = PromptId, Result = result } : null);
-            _completion.TrySetResult(result);
         }
 
         _hub?.Unregister(this);
         if (_hub is not null)
         {
-            RunLog.Finished(_hub.Logger, PromptId, result.Status);
+            // Logged inside the run's span (when traced): the record carries its trace and span ids. (Both names are constants: nothing is built.)
+            var status = StatusNames.Of(result.Status);
+            var errorType = StatusNames.ErrorType(result);
+            using (ActivityScope.Enter(_telemetry?.Activity))
+            {
+                RunLog.Finished(_hub.Logger, PromptId, status, errorType);
+            }
+        }
+
+        // Before the run completes: whoever awaits it finds its span ended and its metrics recorded.
+        _telemetry?.Finished(result);
+        lock (_gate)
+        {
+            _events.Complete(notify ? new PromptFinishedEvent { PromptId = PromptId, Result = result } : null);
+            _completion.TrySetResult(result);
         }
     }
 }

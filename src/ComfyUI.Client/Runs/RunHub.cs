@@ -13,6 +13,14 @@ namespace ComfyUI.Client;
 /// </summary>
 internal sealed class RunHub : IAsyncDisposable, IDisposable
 {
+    /// <summary>The check reason when the socket dropped (runs may miss events until it is back).</summary>
+    public const string Disconnected = "disconnected";
+
+    /// <summary>The check reason when the socket came back.</summary>
+    public const string Reconnected = "reconnected";
+
+    /// <summary>The check reason when the socket ended for good (runs poll).</summary>
+    public const string SocketClosed = "socket-closed";
     private long _reconnects;
 
     private readonly ConcurrentDictionary<string, PromptRun> _runs = new(StringComparer.Ordinal);
@@ -42,6 +50,9 @@ internal sealed class RunHub : IAsyncDisposable, IDisposable
 
     /// <summary>Whether the socket is connected now (runs then follow events; otherwise they poll).</summary>
     public bool IsSocketHealthy => _healthy;
+
+    /// <summary>The state of the runs' socket, or <see langword="null"/> when none was opened yet (or it could not be opened).</summary>
+    public ComfyWebSocketState? SocketState => _lease?.Connection.State;
 
     /// <summary>How many runs are being tracked.</summary>
     public int ActiveRuns => _runs.Count;
@@ -155,7 +166,7 @@ internal sealed class RunHub : IAsyncDisposable, IDisposable
                 // The socket gave up (retries exhausted or refused) or was closed: runs fall back to polling.
                 _healthy = false;
                 _socketEnded = true;
-                RequestReconcileAll("socket-closed");
+                RequestReconcileAll(SocketClosed);
                 return;
             case ReconnectedMessage:
             case ConnectedMessage:
@@ -166,12 +177,12 @@ internal sealed class RunHub : IAsyncDisposable, IDisposable
 
                 _healthy = true;
                 // Events sent while the socket was away are lost: ask every run to check the server.
-                RequestReconcileAll("reconnected");
+                RequestReconcileAll(Reconnected);
                 return;
             case ReconnectingMessage:
             case DisconnectedMessage:
                 _healthy = false;
-                RequestReconcileAll("disconnected");
+                RequestReconcileAll(Disconnected);
                 return;
         }
 

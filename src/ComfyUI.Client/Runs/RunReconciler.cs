@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ComfyUI.Client;
 
 /// <summary>
@@ -194,6 +196,14 @@ internal sealed class RunReconciler : IRunDriver
     private async Task StepsAsync()
     {
         var stop = _stop.Token;
+        // The checks belong to the run: under its span (when traced) their HTTP calls and downloads are its children, and never under
+        // whatever span the signal came from (this task inherited its context from a socket loop, a timer or a caller).
+        var span = _run.Activity;
+        if (!ReferenceEquals(Activity.Current, span))
+        {
+            Activity.Current = span;
+        }
+
         while (!_run.IsCompleted && !stop.IsCancellationRequested)
         {
             Volatile.Write(ref _signaled, 0);
@@ -356,6 +366,7 @@ internal sealed class RunReconciler : IRunDriver
         var entry = await _client.History.GetAsync(PromptId, stop).ConfigureAwait(false);
         if (entry is not null)
         {
+            _run.MarkChecked(reason, "history");
             await FinishFromHistoryAsync(entry, null, stop).ConfigureAwait(false);
             return;
         }
@@ -368,9 +379,12 @@ internal sealed class RunReconciler : IRunDriver
             entry = await _client.History.GetAsync(PromptId, stop).ConfigureAwait(false);
             if (entry is not null)
             {
+                _run.MarkChecked(reason, "history");
                 await FinishFromHistoryAsync(entry, null, stop).ConfigureAwait(false);
                 return;
             }
+
+            _run.MarkChecked(reason, "absent");
         }
 
         var now = _time.GetTimestamp();

@@ -20,7 +20,11 @@ internal sealed class RunScheduler : IDisposable
     {
         _time = time;
         _onDue = onDue;
-        _timer = time.CreateTimer(static state => ((RunScheduler)state!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // The timer is shared by every run of the hub: it must not carry the context (span, log scopes) of whoever happened to create it.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _timer = time.CreateTimer(static state => ((RunScheduler)state!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>The clock's timestamp <paramref name="after"/> from now.</summary>

@@ -102,11 +102,11 @@ public class UserDataClient
     public virtual Task<UserDataFileInfo> SaveAsync(string file, Stream content, UserDataSaveOptions? options = null, CancellationToken cancellationToken = default) =>
         _pipeline.SendJsonAsync(SaveRequest(file, content, options?.Overwrite ?? true), ComfyJsonContext.Default.UserDataFileInfo, cancellationToken);
 
-    private static ComfyRequest SaveRequest(string file, Stream content, bool overwrite)
+    private ComfyRequest SaveRequest(string file, Stream content, bool overwrite)
     {
         ArgumentNullException.ThrowIfNull(content);
         var call = ComfyRequest.Api(HttpMethod.Post, "userdata").Escaped(CheckName(file)).Query("overwrite", overwrite).Query("full_info", true);
-        var body = new LeaveOpenStreamContent(content);
+        var body = new LeaveOpenStreamContent(content, _pipeline.Server);
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         call.Content = body;
         return call;

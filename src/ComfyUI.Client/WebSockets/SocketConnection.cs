@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using ComfyUI.Client.Diagnostics;
 using ComfyUI.Client.Http;
 using Microsoft.Extensions.Logging;
 
@@ -43,6 +44,7 @@ internal sealed class SocketConnection : IAsyncDisposable
         _time = pipeline.TimeProvider;
         _policy = new ReconnectPolicy(_options);
         ClientId = pipeline.Options.ClientId;
+        Server = pipeline.Server;
         FanOut = new SubscriberFanOut(_logger);
 #if NET9_0_OR_GREATER
         _frameWatchdog = hooks.ForceFrameWatchdog || _options.KeepAliveInterval <= TimeSpan.Zero;
@@ -55,6 +57,9 @@ internal sealed class SocketConnection : IAsyncDisposable
     public string Key => _opener.Uri.AbsoluteUri;
 
     public string ClientId { get; }
+
+    /// <summary>The server's address and port for metrics.</summary>
+    public ServerEndpoint Server { get; }
 
     public TimeProvider TimeProvider => _time;
 
@@ -107,7 +112,11 @@ internal sealed class SocketConnection : IAsyncDisposable
         if (Interlocked.Exchange(ref _pumpStarted, 1) == 0)
         {
             var socket = Volatile.Read(ref _socket)!;
-            _pump = Task.Run(() => RunAsync(socket), CancellationToken.None);
+            // The receive loop serves every lease: it must not carry the context (span, log scopes) of the caller that started it.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _pump = Task.Run(() => RunAsync(socket), CancellationToken.None);
+            }
         }
     }
 
@@ -231,6 +240,11 @@ internal sealed class SocketConnection : IAsyncDisposable
                 _state = (int)ComfyWebSocketState.Connected;
                 var count = Interlocked.Increment(ref _reconnectCount);
                 WebSocketLog.Reconnected(_logger, ClientId, _attempt);
+                if (ComfyMetrics.SocketReconnects.Enabled)
+                {
+                    ComfyMetrics.SocketReconnects.Add(1, Server.Tags());
+                }
+
                 await FanOut.PublishAsync(new ReconnectedMessage { ClientId = ClientId, Attempts = _attempt, ReconnectCount = count, Time = _time.GetUtcNow() }, _closing.Token)
                     .ConfigureAwait(false);
             }

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using ComfyUI.Client.Diagnostics;
 using ComfyUI.Client.Http;
 
 namespace ComfyUI.Client.WebSockets;
@@ -23,6 +25,38 @@ internal static class SocketRegistry
                 return Connections.Count;
             }
         }
+    }
+
+    /// <summary>The open sockets by server and state, for the <c>comfyui.websocket.connections</c> instrument (called when it is collected).</summary>
+    internal static IEnumerable<Measurement<long>> MeasureConnections()
+    {
+        var counts = new Dictionary<(string Address, int Port, ComfyWebSocketState State), (ServerEndpoint Server, long Count)>();
+        lock (Gate)
+        {
+            foreach (var connection in Connections.Values)
+            {
+                if (connection.State is ComfyWebSocketState.Connecting or ComfyWebSocketState.Connected or ComfyWebSocketState.Reconnecting)
+                {
+                    var key = (connection.Server.Address, connection.Server.Port, connection.State);
+                    counts[key] = (connection.Server, counts.GetValueOrDefault(key).Count + 1);
+                }
+            }
+        }
+
+        var measurements = new List<Measurement<long>>(counts.Count);
+        foreach (var ((_, _, state), (server, count)) in counts)
+        {
+            var tags = server.Tags();
+            tags.Add(TelemetryNames.SocketState, state switch
+            {
+                ComfyWebSocketState.Connecting => "connecting",
+                ComfyWebSocketState.Connected => "connected",
+                _ => "reconnecting",
+            });
+            measurements.Add(new Measurement<long>(count, tags));
+        }
+
+        return measurements;
     }
 
     /// <summary>
