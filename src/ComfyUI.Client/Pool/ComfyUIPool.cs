@@ -77,6 +77,8 @@ public sealed partial class ComfyUIPool : IAsyncDisposable
         {
             AddServer(server);
         }
+
+        PoolMetrics.Register(this);
     }
 
     /// <summary>The servers of the pool as they are now (health, load, capabilities), in the order they were added.</summary>
@@ -230,6 +232,8 @@ public sealed partial class ComfyUIPool : IAsyncDisposable
         {
             return;
         }
+
+        PoolMetrics.Unregister(this);
 
         PromptRun[] runs;
         PoolMember[] members;
