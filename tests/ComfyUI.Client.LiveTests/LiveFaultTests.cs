@@ -11,36 +11,15 @@ public sealed class LiveFaultTests
         .Add("SaveImage", n => n.SetLink("images", image, 0).Set("filename_prefix", "sdk_test/live_fault"))
         .Build();
 
-    private static ComfyUIClient ThroughProxy(TcpFaultProxy proxy, Action<ComfyUIClientOptions>? configure = null)
-    {
-        var options = new ComfyUIClientOptions { BaseAddress = proxy.BaseAddress, RequestTimeout = TimeSpan.FromSeconds(3) };
-        options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(50);
-        options.WebSocket.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
-        options.Tracking.PollInterval = TimeSpan.FromMilliseconds(200);
-        configure?.Invoke(options);
-        return new ComfyUIClient(options);
-    }
-
-    private static async Task FirstProgressAsync(PromptRun run)
-    {
-        await foreach (var e in run.ReadEventsAsync(Live.Ct).WithCancellation(Live.Ct))
-        {
-            if (e is PromptProgressEvent)
-            {
-                return;
-            }
-        }
-    }
-
     [Fact]
     public async Task Connections_cut_mid_run_still_end_in_success_with_the_outputs()
     {
         using var probe = Live.Client();
         await using var proxy = new TcpFaultProxy(Live.Url!);
-        await using var client = ThroughProxy(proxy);
+        await using var client = Live.ThroughProxy(proxy);
 
         var run = await client.SubmitAsync(Steps(Live.FreshSeed()), cancellationToken: Live.Ct);
-        await FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
+        await Live.FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
         proxy.CutAll();
         var result = await run.WaitAsync(Live.Ct).WaitAsync(Live.Deadline, Live.Ct);
         await Live.ForgetAsync(probe, run.PromptId);
@@ -53,7 +32,7 @@ public sealed class LiveFaultTests
     {
         using var probe = Live.Client();
         await using var proxy = new TcpFaultProxy(Live.Url!);
-        await using var client = ThroughProxy(proxy, o =>
+        await using var client = Live.ThroughProxy(proxy, o =>
         {
             o.WebSocket.IdleTimeout = TimeSpan.FromSeconds(1);
             o.WebSocket.KeepAliveInterval = TimeSpan.FromMilliseconds(250);
@@ -61,7 +40,7 @@ public sealed class LiveFaultTests
         });
 
         var run = await client.SubmitAsync(Steps(Live.FreshSeed()), cancellationToken: Live.Ct);
-        await FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
+        await Live.FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
         proxy.HoldAll();
         var result = await run.WaitAsync(Live.Ct).WaitAsync(Live.Deadline, Live.Ct);
         await Live.ForgetAsync(probe, run.PromptId);

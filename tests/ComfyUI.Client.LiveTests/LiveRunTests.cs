@@ -1,6 +1,7 @@
 namespace ComfyUI.Client.LiveTests;
 
 /// <summary>Tracked runs against the real server: success with outputs, cache, node error, cancellation, interrupt by another client.</summary>
+[Collection(nameof(ServerCacheCollection))]
 public sealed class LiveRunTests
 {
     private static Workflow Progress(ulong seed, string format = "PNG") => new WorkflowBuilder()

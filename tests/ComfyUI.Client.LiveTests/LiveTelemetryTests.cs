@@ -9,6 +9,7 @@ namespace ComfyUI.Client.LiveTests;
 /// server: normal, cached, failing, cancelled, and with the connections cut mid-run (through a loopback TCP proxy). Each client goes through its
 /// own proxy, so its metrics are told apart by <c>server.port</c>.
 /// </summary>
+[Collection(nameof(ServerCacheCollection))]
 public sealed class LiveTelemetryTests
 {
     private static Workflow Steps(ulong seed, double delay = 0.05) => new WorkflowBuilder()
@@ -17,27 +18,12 @@ public sealed class LiveTelemetryTests
         .Add("SaveImage", n => n.SetLink("images", image, 0).Set("filename_prefix", "sdk_test/live_telemetry"))
         .Build();
 
-    private static ComfyUIClient ThroughProxy(TcpFaultProxy proxy, Action<ComfyUIClientOptions>? configure = null)
-    {
-        var options = new ComfyUIClientOptions { BaseAddress = proxy.BaseAddress, RequestTimeout = TimeSpan.FromSeconds(5) };
-        options.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(50);
-        options.WebSocket.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
-        options.Tracking.PollInterval = TimeSpan.FromMilliseconds(200);
-        options.Telemetry.NodeSpans = true;
-        configure?.Invoke(options);
-        return new ComfyUIClient(options);
-    }
-
-    private static async Task FirstProgressAsync(PromptRun run)
-    {
-        await foreach (var e in run.ReadEventsAsync(Live.Ct).WithCancellation(Live.Ct))
+    private static ComfyUIClient ThroughProxy(TcpFaultProxy proxy, Action<ComfyUIClientOptions>? configure = null) =>
+        Live.ThroughProxy(proxy, options =>
         {
-            if (e is PromptProgressEvent)
-            {
-                return;
-            }
-        }
-    }
+            options.Telemetry.NodeSpans = true;
+            configure?.Invoke(options);
+        });
 
     [Fact]
     public async Task A_run_and_its_cached_repeat_show_the_span_tree_node_times_and_the_servers_own_queue_and_execution_times()
@@ -117,7 +103,7 @@ public sealed class LiveTelemetryTests
             .Build();
 
         var run = await client.SubmitAsync(slow, cancellationToken: cts.Token);
-        await FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
+        await Live.FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
         await cts.CancelAsync();
         var result = await run.Completion.WaitAsync(Live.Deadline, Live.Ct);
         await Live.ForgetAsync(probe, run.PromptId);
@@ -140,7 +126,7 @@ public sealed class LiveTelemetryTests
         await using var client = ThroughProxy(proxy);
 
         var run = await client.SubmitAsync(Steps(Live.FreshSeed(), delay: 0.2), cancellationToken: Live.Ct);
-        await FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
+        await Live.FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
         proxy.CutAll();
         var result = await run.WaitAsync(Live.Ct).WaitAsync(Live.Deadline, Live.Ct);
         await Live.ForgetAsync(probe, run.PromptId);
