@@ -43,7 +43,7 @@ public sealed class PromptOptions
     /// </summary>
     public string? DownloadOutputsTo { get; init; }
 
-    /// <summary>A copy with <paramref name="promptId"/> as its prompt id (a pool fixes the id before placing the prompt; keep in step with the properties).</summary>
+    /// <summary>A copy with <paramref name="promptId"/> as its prompt id (a pool fixes the id before placing the prompt; a test checks that it copies every property).</summary>
     internal PromptOptions WithPromptId(string promptId) => new()
     {
         ExtraData = ExtraData,
@@ -51,6 +51,7 @@ public sealed class PromptOptions
         Front = Front,
         Number = Number,
         PartialExecutionTargets = PartialExecutionTargets,
+        Validate = Validate,
         PromptId = promptId,
         DownloadOutputsTo = DownloadOutputsTo,
     };
