@@ -1,7 +1,7 @@
 namespace ComfyUI.Client.LiveTests;
 
 /// <summary>
-/// A pool over two real servers: <c>COMFYUI_URL</c> (with the SDK's test nodes) and <c>COMFYUI_URL_2</c> (started with --no-test-nodes). Prompts
+/// A pool over two real servers: <c>COMFYUI_URL</c> (with the SDK's test nodes) and <c>COMFYUI_URL_NO_TEST_NODES</c> (started with --no-test-nodes). Prompts
 /// that need a test node always go to the first; core prompts go to either; a prompt neither can run fails at once with both reasons.
 /// </summary>
 public sealed class LivePoolTests
@@ -9,8 +9,8 @@ public sealed class LivePoolTests
     private static ComfyUIPool Pool()
     {
         var first = Live.Url;
-        var second = Environment.GetEnvironmentVariable("COMFYUI_URL_2") is { Length: > 0 } url ? new Uri(url) : null;
-        Assert.SkipWhen(first is null || second is null, "COMFYUI_URL and COMFYUI_URL_2 (a server without the test nodes) are needed for the pool's live test.");
+        var second = Environment.GetEnvironmentVariable("COMFYUI_URL_NO_TEST_NODES") is { Length: > 0 } url ? new Uri(url) : null;
+        Assert.SkipWhen(first is null || second is null, "COMFYUI_URL and COMFYUI_URL_NO_TEST_NODES (a server without the test nodes) are needed for the pool's live test.");
         var options = new ComfyUIPoolOptions();
         options.Client.Tracking.LostAfter = TimeSpan.FromSeconds(5);
         options.Servers.Add(new PoolServerOptions { BaseAddress = first, Name = "with-test-nodes" });
