@@ -1,3 +1,5 @@
+using ComfyUI.Client.Tests.Faults;
+
 namespace ComfyUI.Client.LiveTests;
 
 /// <summary>
@@ -16,6 +18,17 @@ public sealed class LivePoolTests
         options.Servers.Add(new PoolServerOptions { BaseAddress = first, Name = "with-test-nodes" });
         options.Servers.Add(new PoolServerOptions { BaseAddress = second, Name = "core" });
         return new ComfyUIPool(options);
+    }
+
+    private static async Task FirstAsync(IAsyncEnumerable<PoolEvent> events, Func<PoolEvent, bool> match)
+    {
+        await foreach (var e in events)
+        {
+            if (match(e))
+            {
+                return;
+            }
+        }
     }
 
     private static Workflow TestNode(ulong seed) => new WorkflowBuilder()
@@ -52,6 +65,7 @@ public sealed class LivePoolTests
             ids.AddRange(core.Select(r => (pool.GetClient(r.Server!), r.PromptId)));
             Assert.All(core, r => Assert.Equal(PromptStatus.Succeeded, r.Status));
             Assert.All(core, r => Assert.Single(r.Images));
+            Assert.Equal(2, core.Select(r => r.Server).Distinct().Count());   // four at once on two equal, idle servers: both take some
 
             var error = await Assert.ThrowsAsync<ComfyUIPoolException>(() => pool.SubmitAsync(new WorkflowBuilder()
                 .Add("NoSuchNodeAnywhere", n => n.Set("x", 1)).Build(), cancellationToken: Live.Ct)).WaitAsync(Live.Deadline, Live.Ct);
@@ -64,6 +78,54 @@ public sealed class LivePoolTests
             {
                 await Live.ForgetAsync(group.Key, [.. group.Select(i => i.Id)]);
             }
+        }
+    }
+
+    [Theory]
+    [InlineData(PromptDelivery.AtMostOnce)]
+    [InlineData(PromptDelivery.AtLeastOnce)]
+    public async Task Connections_to_the_running_server_cut_mid_run_end_the_prompt_there_once_and_never_on_the_other(PromptDelivery delivery)
+    {
+        var second = Environment.GetEnvironmentVariable("COMFYUI_URL_NO_TEST_NODES") is { Length: > 0 } url ? new Uri(url) : null;
+        Assert.SkipWhen(Live.Url is null || second is null, "COMFYUI_URL and COMFYUI_URL_NO_TEST_NODES (a server without the test nodes) are needed for the pool's live test.");
+        using var probe = Live.Client();
+        using var probeSecond = new ComfyUIClient(new ComfyUIClientOptions { BaseAddress = second });
+        await using var withTestNodes = new TcpFaultProxy(Live.Url!);
+        await using var core = new TcpFaultProxy(second);
+        var options = new ComfyUIPoolOptions { Delivery = delivery, ResubmitAfter = TimeSpan.FromSeconds(2) };
+        options.Client.RequestTimeout = TimeSpan.FromSeconds(5);
+        options.Client.WebSocket.ReconnectBaseDelay = TimeSpan.FromMilliseconds(50);
+        options.Client.WebSocket.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
+        options.Client.Tracking.PollInterval = TimeSpan.FromMilliseconds(200);
+        options.Servers.Add(new PoolServerOptions { BaseAddress = withTestNodes.BaseAddress, Name = "with-test-nodes" });
+        options.Servers.Add(new PoolServerOptions { BaseAddress = core.BaseAddress, Name = "core" });
+        await using var pool = new ComfyUIPool(options);
+        var slow = new WorkflowBuilder()
+            .Add("SdkTestProgressImage", out var image, n => n.Set("steps", 8).Set("delay_seconds", 0.25).Set("width", 16).Set("height", 16)
+                .Set("preview_format", "none").Set("send_progress_text", false).Set("seed", Live.FreshSeed()))
+            .Add("SaveImage", n => n.SetLink("images", image, 0).Set("filename_prefix", "sdk_test/live_pool"))
+            .Build();
+
+        var run = await pool.SubmitAsync(slow, cancellationToken: Live.Ct).WaitAsync(Live.Deadline, Live.Ct);
+        await Live.FirstProgressAsync(run).WaitAsync(Live.Deadline, Live.Ct);
+        var events = pool.ReadEventsAsync(Live.Ct);   // subscribes now
+        withTestNodes.RefuseNew = true;
+        withTestNodes.CutAll();
+        // Unreachable until the pool has taken the server out (the real server runs on meanwhile), then back.
+        await FirstAsync(events, e => e.Kind == PoolEventKind.Down && e.ServerName == "with-test-nodes").WaitAsync(Live.Deadline, Live.Ct);
+        withTestNodes.RefuseNew = false;
+        var result = await run.WaitAsync(Live.Ct).WaitAsync(Live.Deadline, Live.Ct);
+        try
+        {
+            // The server kept running the prompt: once it answers again the pool finds it there, under either policy, and takes its outputs.
+            Assert.Equal(PromptStatus.Succeeded, result.Status);
+            Assert.Equal(withTestNodes.BaseAddress, result.Server);
+            Assert.Single(result.Images);
+            Assert.Null(await probeSecond.History.GetAsync(run.PromptId, Live.Ct));
+        }
+        finally
+        {
+            await Live.ForgetAsync(probe, run.PromptId);
         }
     }
 }
