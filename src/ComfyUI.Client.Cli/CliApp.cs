@@ -7,10 +7,11 @@ namespace ComfyUI.Client.Cli;
 /// <summary>The <c>comfyui</c> command line: parses, runs one command, maps the outcome to an exit code. Testable in-process.</summary>
 internal static class CliApp
 {
-    public static readonly Option<string?> Server = new("--server")
+    public static readonly Option<string[]> Server = new("--server")
     {
-        Description = "The ComfyUI server (default: $COMFYUI_URL, else http://127.0.0.1:8188)",
+        Description = "The ComfyUI server (default: $COMFYUI_URL, else http://127.0.0.1:8188); run and pool status take it more than once (a pool)",
         Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
     };
 
     public static readonly Option<string?> ApiKey = new("--api-key")
@@ -90,6 +91,7 @@ internal static class CliApp
         FileCommands.Add(root);
         CodegenCommand.Add(root);
         ValidateCommand.Add(root);
+        PoolCommands.Add(root);
 
         // `comfyui` alone: the help.
         root.SetAction((result, _) => Task.FromResult(CliHelp.Write(root.Parse(["--help"]), result.InvocationConfiguration.Output)));
@@ -106,21 +108,50 @@ internal static class CliApp
 
     internal static CliOutput Output(ParseResult result) => CurrentOutput.Value ?? new CliOutput(Console.Out, Console.Error, result.GetValue(Json), result.GetValue(Verbose));
 
-    /// <summary>Creates the client for the server the command line names.</summary>
-    internal static ComfyUIClient CreateClient(ParseResult result)
+    /// <summary>The --server values given (none when the option is absent).</summary>
+    internal static string[] Servers(ParseResult result) => result.GetValue(Server) ?? [];
+
+    /// <summary>Whether --server was given.</summary>
+    internal static bool HasServer(ParseResult result) => Servers(result).Length > 0;
+
+    /// <summary>The addresses of the servers the command line names: each --server, else $COMFYUI_URL, else the local default.</summary>
+    internal static Uri[] ServerAddresses(ParseResult result)
     {
-        var address = result.GetValue(Server) ?? Env("COMFYUI_URL");
-        if (string.IsNullOrWhiteSpace(address))
+        var given = Servers(result);
+        if (given.Length == 0)
         {
-            address = "http://127.0.0.1:8188";
+            var fallback = Env("COMFYUI_URL");
+            given = [string.IsNullOrWhiteSpace(fallback) ? "http://127.0.0.1:8188" : fallback];
         }
 
+        return [.. given.Select(ParseAddress)];
+    }
+
+    /// <summary>The API key from --api-key, --api-key-file or $COMFYUI_API_KEY.</summary>
+    internal static string? ResolveApiKey(ParseResult result) => ApiKeySource.Resolve(result.GetValue(ApiKey), result.GetValue(ApiKeyFile), Env);
+
+    private static Uri ParseAddress(string address)
+    {
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new CliUsageException($"'{address}' is not an http(s) server address.");
         }
 
-        var apiKey = ApiKeySource.Resolve(result.GetValue(ApiKey), result.GetValue(ApiKeyFile), Env);
+        return uri;
+    }
+
+    /// <summary>Creates the client for the server the command line names.</summary>
+    internal static ComfyUIClient CreateClient(ParseResult result)
+    {
+        var addresses = ServerAddresses(result);
+        if (addresses.Length > 1)
+        {
+            throw new CliUsageException($"'comfyui {result.CommandResult.Command.Name}' takes one --server (it was given {addresses.Length}); "
+                + "only 'comfyui run' and 'comfyui pool status' take several.");
+        }
+
+        var uri = addresses[0];
+        var apiKey = ResolveApiKey(result);
         var options = new ComfyUIClientOptions { BaseAddress = uri, ApiKey = apiKey };
         options.WebSocket.ConnectTimeout = TimeSpan.FromSeconds(10);
         return new ComfyUIClient(options);
@@ -132,6 +163,7 @@ internal static class CliApp
         var (code, message) = ex switch
         {
             CliUsageException usage => (ExitCodes.Usage, usage.Message),
+            ComfyUIPoolException pool => (ExitCodes.RunFailed, pool.Message),
             ComfyUIPromptValidationException rejected => (ExitCodes.RunFailed, "the server rejected the prompt: " + rejected.Message),
             ComfyUIExecutionException failed => (ExitCodes.For(failed.Status), failed.Message),
             ComfyUIApiException api when (int)api.StatusCode >= 500 && api.Error is null => (ExitCodes.Unreachable, api.Message),

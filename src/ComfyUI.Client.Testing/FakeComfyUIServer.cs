@@ -22,12 +22,14 @@ namespace ComfyUI.Client.Testing;
 /// </summary>
 public sealed class FakeComfyUIServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly FakeComfyUIServerOptions options;
+    private readonly SemaphoreSlim lifecycle = new(1, 1);
+    private WebApplication? app;
     private int disposed;
 
-    private FakeComfyUIServer(WebApplication app, ServerContext context)
+    private FakeComfyUIServer(FakeComfyUIServerOptions options, ServerContext context)
     {
-        this.app = app;
+        this.options = options;
         Context = context;
         Faults = new FakeServerFaults(this);
     }
@@ -71,6 +73,15 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Every prompt id that began executing on this server, in order, kept across restarts and kills: a prompt that ran twice is listed twice
+    /// (what a test checks to prove that nothing ran twice).
+    /// </summary>
+    public IReadOnlyList<string> ExecutedPromptIds => Context.State.ExecutedPromptIds;
+
+    /// <summary>Whether the server is down (<see cref="FakeServerFaults.KillAsync"/>): its port refuses connections until it is revived.</summary>
+    public bool IsKilled => app is null;
+
     /// <summary>Ids of the prompts in /history, oldest first.</summary>
     public IReadOnlyList<string> HistoryPromptIds => [.. Context.State.HistorySnapshot().Select(h => h.Item.PromptId)];
 
@@ -103,8 +114,27 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
     public static async Task<FakeComfyUIServer> StartAsync(FakeComfyUIServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new FakeComfyUIServerOptions();
+        var context = new ServerContext(options);
+        var server = new FakeComfyUIServer(options, context);
+        context.State.Start();
+        try
+        {
+            server.BaseAddress = await server.ListenAsync(options.Port, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Builds and starts the web application on <paramref name="port"/> (0: a free one) over this server's state.</summary>
+    private async Task<Uri> ListenAsync(int port, CancellationToken cancellationToken)
+    {
         var builder = LoopbackHost.CreateBuilder(
-            options.Port,
+            port,
             k =>
             {
                 k.Limits.MaxRequestBodySize = 100L * 1024 * 1024;
@@ -115,23 +145,75 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
             applicationName: typeof(FakeComfyUIServer).Assembly.GetName().Name);
         builder.Services.AddSingleton(options.LoggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, NoopHostLifetime>();
-        var context = new ServerContext();
-        var app = builder.Build();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        RouteTable.Map(app, context);
-        var server = new FakeComfyUIServer(app, context);
-        context.State.Start();
-        try
+        var web = builder.Build();
+        web.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        RouteTable.Map(web, Context);
+        app = web;
+        return await LoopbackHost.StartAsync(web, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the web application (its port refuses connections) and disposes it.</summary>
+    private async Task StopListeningAsync()
+    {
+        var web = app;
+        app = null;
+        if (web is null)
         {
-            server.BaseAddress = await LoopbackHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-            throw;
+            return;
         }
 
-        return server;
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            try
+            {
+                await web.StopAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        await web.DisposeAsync().ConfigureAwait(false);
+    }
+
+    internal async Task KillAsync(CancellationToken cancellationToken)
+    {
+        await lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (app is null)
+            {
+                return;
+            }
+
+            // As when the process dies: the queue, the running prompt, the cache and the history are gone, sockets are cut without a close.
+            Context.State.Restart(keepHistory: false);
+            Hub.DropAll(abort: true);
+            await StopListeningAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
+    }
+
+    internal async Task ReviveAsync(CancellationToken cancellationToken)
+    {
+        await lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (app is not null)
+            {
+                return;
+            }
+
+            Hub.DropAll(abort: true);
+            await ListenAsync(BaseAddress.Port, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lifecycle.Release();
+        }
     }
 
     internal async Task RestartAsync(bool keepHistory, CancellationToken cancellationToken)
@@ -153,18 +235,16 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
         Context.State.Faults.Reset();
         await Context.Hub.StopAsync().ConfigureAwait(false);
         await Context.State.DisposeAsync().ConfigureAwait(false);
-        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        await lifecycle.WaitAsync().ConfigureAwait(false);
+        try
         {
-            try
-            {
-                await app.StopAsync(cts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await StopListeningAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            lifecycle.Release();
         }
 
-        await app.DisposeAsync().ConfigureAwait(false);
         Context.Hub.Dispose();
         Context.Files.Dispose();
     }
@@ -173,9 +253,9 @@ public sealed class FakeComfyUIServer : IAsyncDisposable
 /// <summary>Everything the routes share.</summary>
 internal sealed class ServerContext
 {
-    public ServerContext()
+    public ServerContext(FakeComfyUIServerOptions? options = null)
     {
-        Catalog = new NodeCatalog();
+        Catalog = new NodeCatalog(options);
         Files = new FileStore();
         Hub = new WsHub();
         State = new ServerState(Catalog, Files, Hub, new FaultState());

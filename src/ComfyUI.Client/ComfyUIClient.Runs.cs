@@ -162,6 +162,22 @@ public partial class ComfyUIClient
     }
 
     /// <summary>
+    /// Follows a prompt whose submission is in doubt (<see cref="ComfyUIPromptFateUnknownException"/>: the server may have queued it) as if it had
+    /// been submitted: the run finds it in the queue or the history and ends as it ends there, or ends as lost once the server answers without it
+    /// (or stays unreachable). The pool's seam for settling a submission in doubt before it submits the prompt elsewhere.
+    /// </summary>
+    internal async Task<PromptRun> TrackAsync(string promptId, PromptOptions? options, CancellationToken runToken)
+    {
+        var hub = RunHub;
+        await hub.EnsureConnectedAsync(this, runToken).ConfigureAwait(false);
+        var run = new PromptRun(this, hub, promptId, options ?? DefaultPromptOptions, runToken);
+        hub.Register(run);
+        run.Start(number: null);
+        run.RequestReconcile("submit-in-doubt");
+        return run;
+    }
+
+    /// <summary>
     /// After a POST /prompt that got no answer (<paramref name="lost"/>): retried at most once, and only when the server has no trace of the
     /// prompt id: the server does not de-duplicate ids, so a blind retry could run the prompt twice. A connection that could not even be made sent
     /// nothing: that is a plain <see cref="ComfyUIConnectionException"/> (not retried here); a prompt that may have arrived is a

@@ -38,7 +38,7 @@ internal static class CodegenCommand
         var output = CliApp.Output(result);
         try
         {
-            if (objectInfo is not null && result.GetValue(CliApp.Server) is not null)
+            if (objectInfo is not null && CliApp.HasServer(result))
             {
                 throw new CliUsageException("give either --object-info FILE or --server URL, not both");
             }

@@ -38,7 +38,7 @@ internal static class ConvertCommand
                 }
 
                 var schemaFile = result.GetValue(objectInfo);
-                if (schemaFile is not null && result.GetValue(CliApp.Server) is not null)
+                if (schemaFile is not null && CliApp.HasServer(result))
                 {
                     throw new CliUsageException("Give either --object-info or --server, not both.");
                 }

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace ComfyUI.Client.Cli.Commands;
 
-/// <summary><c>comfyui run workflow.json [--set NODE.INPUT=VALUE]… [--out DIR] [--timeout T]</c>.</summary>
+/// <summary><c>comfyui run workflow.json [--set NODE.INPUT=VALUE]… [--out DIR] [--timeout T]</c>; with several <c>--server</c>, on a pool.</summary>
 internal static class RunCommand
 {
     public static void Add(RootCommand root)
@@ -34,10 +34,15 @@ internal static class RunCommand
                 }
 
                 var limit = ParseTimeout(result.GetValue(timeout));
-                await using var client = CliApp.CreateClient(result);
 
-                // A UI workflow (or an image's) is converted with the server's schema; widgets an old workflow lacks get their defaults so the
-                // server accepts the prompt.
+                // Several --server: a pool, which sends the prompt to a server that can run it (PoolCommands); one: a client.
+                var pool = CliApp.ServerAddresses(result).Length > 1 ? PoolCommands.CreatePool(result) : null;
+                await using var pooled = pool;
+                await using var single = pool is null ? CliApp.CreateClient(result) : null;
+                var client = single ?? pool!.GetClient(pool.Servers[0].Name);
+
+                // A UI workflow (or an image's) is converted with the server's schema (with a pool, the first server's); widgets an old workflow
+                // lacks get their defaults so the server accepts the prompt.
                 var load = new WorkflowLoadOptions { Conversion = new WorkflowConversionOptions { FillMissingWidgetValues = true } };
                 var workflow = await Workflow.LoadAsync(file.FullName, client, load, cancellationToken).ConfigureAwait(false);
                 foreach (var diagnostic in workflow.ConversionDiagnostics)
@@ -50,7 +55,10 @@ internal static class RunCommand
                     SetAssignment.Apply(workflow, assignment);
                 }
 
-                return await RunAsync(client, workflow, result.GetValue(outDir)!, result.GetValue(preview), limit, output, cancellationToken).ConfigureAwait(false);
+                Func<PromptOptions, CancellationToken, Task<PromptRun>> submit = pool is null
+                    ? (options, token) => client.SubmitAsync(workflow, options, token)
+                    : (options, token) => pool.SubmitAsync(workflow, options, token);
+                return await RunAsync(submit, workflow, result.GetValue(outDir)!, result.GetValue(preview), limit, output, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -80,7 +88,7 @@ internal static class RunCommand
         throw new CliUsageException($"--timeout '{text}' is not a positive number of seconds or hh:mm:ss.");
     }
 
-    private static async Task<int> RunAsync(ComfyUIClient client, Workflow workflow, string outDir, string? previewMethod, TimeSpan? limit, CliOutput output, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Func<PromptOptions, CancellationToken, Task<PromptRun>> submit, Workflow workflow, string outDir, string? previewMethod, TimeSpan? limit, CliOutput output, CancellationToken cancellationToken)
     {
         // The run's token: Ctrl+C or the timeout cancel this prompt (and only it) on the server.
         using var runToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -92,7 +100,7 @@ internal static class RunCommand
         // Like the editor, send a converted workflow's UI form along: SaveImage embeds it in the images it writes.
         var extra = workflow.UiWorkflow is { } ui ? new JsonObject { ["extra_pnginfo"] = new JsonObject { ["workflow"] = ui } } : null;
         var options = new PromptOptions { PreviewMethod = previewMethod, DownloadOutputsTo = outDir, ExtraData = extra };
-        var run = await client.SubmitAsync(workflow, options, runToken.Token).ConfigureAwait(false);
+        var run = await submit(options, runToken.Token).ConfigureAwait(false);
         await using (run.ConfigureAwait(false))
         {
             output.Line($"queued {run.PromptId}");
@@ -182,6 +190,17 @@ internal static class RunCommand
                     CliOutput.WriteObject(w, "output", nodeOutput.Output.Raw);
                 });
                 output.Line("output of " + Name(nodeOutput.NodeId, workflow));
+                break;
+            case PromptRoutedEvent routed:
+                output.Object(w =>
+                {
+                    Head(w, "routed", e);
+                    w.WriteString("server", routed.ServerName);
+                    w.WriteString("address", routed.Server.ToString());
+                    w.WriteNumber("attempt", routed.Attempt);
+                    w.WriteString("reason", routed.Reason);
+                });
+                output.Line($"routed to {routed.ServerName} ({routed.Server}){(routed.Attempt > 1 ? $", attempt {routed.Attempt}" : "")}{(routed.Reason is { } why ? ": " + why : "")}");
                 break;
             case PromptReconciledEvent reconciled:
                 output.Object(w =>

@@ -139,7 +139,7 @@ internal static class ValidateCommand
     {
         if (objectInfo is not null)
         {
-            if (result.GetValue(CliApp.Server) is not null)
+            if (CliApp.HasServer(result))
             {
                 throw new CliUsageException("Give either --object-info or --server, not both.");
             }

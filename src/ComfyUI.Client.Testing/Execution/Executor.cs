@@ -76,6 +76,7 @@ internal sealed class Executor
         var token = item.Interrupt.Token;
         var start = Json.NowMs();
         item.StartTime = start;
+        state.NoteExecuted(PromptId);
         Record("execution_start", new JsonObject { ["prompt_id"] = PromptId, ["timestamp"] = start });
 
         var order = ExecutionOrder();

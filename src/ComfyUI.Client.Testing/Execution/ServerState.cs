@@ -41,6 +41,28 @@ internal sealed class ServerState : IAsyncDisposable
 
     public int Counter { get; set; }
 
+    private readonly List<string> executedPromptIds = [];
+
+    /// <summary>Every prompt id that began executing, in order, across restarts (a prompt executed twice is listed twice).</summary>
+    public IReadOnlyList<string> ExecutedPromptIds
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return [.. executedPromptIds];
+            }
+        }
+    }
+
+    public void NoteExecuted(string promptId)
+    {
+        lock (Gate)
+        {
+            executedPromptIds.Add(promptId);
+        }
+    }
+
     public Dictionary<string, CacheEntry> Cache { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The users added by POST /users (kept in memory, as without --multi-user).</summary>

@@ -74,6 +74,19 @@ public sealed class FakeServerFaults
     /// <returns>A task that completes when the server accepts requests again.</returns>
     public Task RestartAsync(bool keepHistory = false, CancellationToken cancellationToken = default) => server.RestartAsync(keepHistory, cancellationToken);
 
+    /// <summary>
+    /// Kills the server as when its process dies: sockets are cut, the port refuses connections, and the queue, the running prompt (no further
+    /// events), the cache and the history are lost. <see cref="ReviveAsync"/> starts it again on the same port.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the port refuses connections.</returns>
+    public Task KillAsync(CancellationToken cancellationToken = default) => server.KillAsync(cancellationToken);
+
+    /// <summary>Starts a killed server again on the same port, as a fresh process: empty queue and history, prompt counter from 0.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the server accepts requests again.</returns>
+    public Task ReviveAsync(CancellationToken cancellationToken = default) => server.ReviveAsync(cancellationToken);
+
     /// <summary>Clears every fault (releases held nodes, accepts and resumes sockets).</summary>
     public void Reset()
     {

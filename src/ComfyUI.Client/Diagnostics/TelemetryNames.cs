@@ -138,6 +138,9 @@ internal static class TelemetryNames
     /// <summary>Where a queue or execution time came from: server (its own timestamps) or client (when the client saw the events).</summary>
     public const string TimingSource = "comfyui.timing.source";
 
+    /// <summary>A pool server's health: healthy, degraded or unhealthy.</summary>
+    public const string ServerHealth = "comfyui.server.health";
+
     // ---- Instruments ----
 
     /// <summary>Histogram (s): a tracked run from submission to its terminal state.</summary>
@@ -169,6 +172,15 @@ internal static class TelemetryNames
 
     /// <summary>Counter (By): file bytes downloaded and uploaded, by direction.</summary>
     public const string FileIo = "comfyui.file.io";
+
+    /// <summary>Observable gauge ({prompt}): a pool server's queue (pending and running) as the pool last saw it.</summary>
+    public const string PoolQueueDepth = "comfyui.pool.server.queue_depth";
+
+    /// <summary>Observable up-down counter ({run}): the prompts a pool has in flight on a server.</summary>
+    public const string PoolActiveRuns = "comfyui.pool.server.active_runs";
+
+    /// <summary>Observable gauge (1): 1 for a pool server's current health (<see cref="ServerHealth"/>), 0 for the others.</summary>
+    public const string PoolServerHealth = "comfyui.pool.server.health";
 
     // ---- Values ----
 

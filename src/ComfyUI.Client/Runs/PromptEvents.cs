@@ -105,6 +105,25 @@ public sealed record PromptReconciledEvent : PromptEvent
     public required PromptStatus Status { get; init; }
 }
 
+/// <summary>
+/// A <see cref="ComfyUIPool"/> placed the prompt on a server: first when it was submitted, and again when the pool submitted it elsewhere because
+/// its server was lost (<see cref="PromptDelivery.AtLeastOnce"/>). Runs of a single client never have it.
+/// </summary>
+public sealed record PromptRoutedEvent : PromptEvent
+{
+    /// <summary>The server's name in the pool.</summary>
+    public required string ServerName { get; init; }
+
+    /// <summary>The server's base address.</summary>
+    public required Uri Server { get; init; }
+
+    /// <summary>Which placement this is: 1 for the first, 2 for the first resubmission, ….</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>Why the prompt was placed again (what happened on the previous server); <see langword="null"/> for the first placement.</summary>
+    public string? Reason { get; init; }
+}
+
 /// <summary>The run ended. Always the last event of a run.</summary>
 public sealed record PromptFinishedEvent : PromptEvent
 {

@@ -42,4 +42,17 @@ public sealed class PromptOptions
     /// has the paths used. <see langword="null"/> downloads nothing.
     /// </summary>
     public string? DownloadOutputsTo { get; init; }
+
+    /// <summary>A copy with <paramref name="promptId"/> as its prompt id (a pool fixes the id before placing the prompt; a test checks that it copies every property).</summary>
+    internal PromptOptions WithPromptId(string promptId) => new()
+    {
+        ExtraData = ExtraData,
+        PreviewMethod = PreviewMethod,
+        Front = Front,
+        Number = Number,
+        PartialExecutionTargets = PartialExecutionTargets,
+        Validate = Validate,
+        PromptId = promptId,
+        DownloadOutputsTo = DownloadOutputsTo,
+    };
 }

@@ -59,6 +59,8 @@ public sealed class PromptError
 /// </summary>
 public sealed class PromptResult
 {
+    private Uri? _server;
+
     /// <summary>The prompt id.</summary>
     public required string PromptId { get; init; }
 
@@ -85,6 +87,19 @@ public sealed class PromptResult
 
     /// <summary>Files the run saved locally when <see cref="PromptOptions.DownloadOutputsTo"/> was set: the output file and the local path.</summary>
     public IReadOnlyList<SavedOutput> SavedFiles { get; init; } = [];
+
+    /// <summary>
+    /// The base address of the server the prompt ran on (for a run of a <see cref="ComfyUIPool"/>, the server that produced this result);
+    /// <see langword="null"/> for a result that no server produced (a test double, or a run stopped before it was queued).
+    /// </summary>
+    public Uri? Server
+    {
+        get => _server;
+        init => _server = value;
+    }
+
+    /// <summary>Why a <see cref="PromptStatus.Lost"/> run was lost (the pool decides on it); <see cref="RunLoss.None"/> otherwise.</summary>
+    internal RunLoss Loss { get; init; }
 
     /// <summary>Every image of every output node, in node order.</summary>
     public IReadOnlyList<OutputFile> Images => Outputs.Values.SelectMany(output => output.Images).ToArray();
@@ -149,9 +164,28 @@ public sealed class PromptResult
     /// <returns>The texts.</returns>
     public IReadOnlyList<string> TextsOf(NodeHandle node) => OutputOf(node)?.Text ?? [];
 
+    /// <summary>Names the server that produced the result, when the result does not name one yet (before it is published).</summary>
+    internal void StampServer(Uri server) => _server ??= server;
+
     /// <summary>Throws <see cref="ComfyUIExecutionException"/> unless the run succeeded.</summary>
     /// <returns>This result, for chaining.</returns>
     public PromptResult EnsureSuccess() => IsSuccess ? this : throw new ComfyUIExecutionException(this);
+}
+
+/// <summary>Why a run was lost: what the pool needs to decide whether the prompt may be submitted again.</summary>
+internal enum RunLoss
+{
+    /// <summary>Not lost.</summary>
+    None,
+
+    /// <summary>The server answered and has the prompt neither queued nor in its history: it is not running there (it may have run partly before a restart).</summary>
+    Absent,
+
+    /// <summary>The server could not be reached for too long: the prompt may still be running there.</summary>
+    Unreachable,
+
+    /// <summary>Tracking was stopped (the run or its client was disposed) before the prompt ended: its fate is unknown.</summary>
+    TrackingStopped,
 }
 
 /// <summary>An output file saved locally by a run.</summary>

@@ -13,10 +13,11 @@ namespace ComfyUI.Client;
 /// <see cref="FromResult"/>). Thread-safe. Cancelling the token given to <c>SubmitAsync</c> cancels this prompt on the server (and only this
 /// prompt); the tokens of <see cref="WaitAsync"/> and <see cref="ReadEventsAsync"/> only stop waiting.
 /// </remarks>
-public sealed class PromptRun : IAsyncDisposable
+public sealed partial class PromptRun : IAsyncDisposable
 {
     private readonly RunHub? _hub;
     private readonly RunReconciler? _reconciler;
+    private readonly IRunDriver? _driver;
     private readonly RunTelemetry? _telemetry;
     private readonly CancellationToken _runToken;
     private readonly object _gate = new();
@@ -25,6 +26,7 @@ public sealed class PromptRun : IAsyncDisposable
     private PromptStatus _status = PromptStatus.Submitting;
     private bool _ending;
     private CancellationTokenRegistration _runTokenRegistration;
+    private Uri? _server;
 
     internal PromptRun(ComfyUIClient client, RunHub hub, string promptId, PromptOptions options, CancellationToken runToken, RunTelemetry? telemetry = null)
     {
@@ -32,13 +34,16 @@ public sealed class PromptRun : IAsyncDisposable
         _telemetry = telemetry;
         PromptId = promptId;
         _runToken = runToken;
+        _server = client.BaseAddress;
         _reconciler = new RunReconciler(this, client, hub, options);
+        _driver = _reconciler;
     }
 
     private PromptRun(PromptResult result)
     {
         PromptId = result.PromptId;
         _status = result.Status;
+        _server = result.Server;
         _ending = true;
         _events.Emit(new PromptQueuedEvent { PromptId = PromptId });
         _events.Complete(new PromptFinishedEvent { PromptId = PromptId, Result = result });
@@ -59,6 +64,13 @@ public sealed class PromptRun : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The base address of the server the prompt is queued or running on. For a run of a <see cref="ComfyUIPool"/> this is the server the pool
+    /// placed it on, and it changes when the pool submits the prompt again elsewhere (<see cref="PromptDelivery.AtLeastOnce"/>);
+    /// <see cref="PromptResult.Server"/> names the server that produced the result.
+    /// </summary>
+    public Uri? Server => Volatile.Read(ref _server);
 
     /// <summary>Whether the run has ended.</summary>
     public bool IsCompleted => _completion.Task.IsCompleted;
@@ -135,12 +147,12 @@ public sealed class PromptRun : IAsyncDisposable
         await _runTokenRegistration.DisposeAsync().ConfigureAwait(false);
         if (!_completion.Task.IsCompleted)
         {
-            Finish(new PromptResult { PromptId = PromptId, Status = PromptStatus.Lost, Reason = "Tracking was stopped (the run was disposed) before the prompt ended." }, notify: false);
+            Finish(new PromptResult { PromptId = PromptId, Status = PromptStatus.Lost, Reason = "Tracking was stopped (the run was disposed) before the prompt ended.", Loss = RunLoss.TrackingStopped }, notify: false);
         }
 
-        if (_reconciler is not null)
+        if (_driver is not null)
         {
-            await _reconciler.DisposeAsync().ConfigureAwait(false);
+            await _driver.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -149,6 +161,11 @@ public sealed class PromptRun : IAsyncDisposable
     {
         MarkQueued(number, position: null, fromServer: false);
         _reconciler!.Start();
+        WatchRunToken();
+    }
+
+    private void WatchRunToken()
+    {
         if (_runToken.CanBeCanceled)
         {
             _runTokenRegistration = _runToken.UnsafeRegister(static state => ((PromptRun)state!).OnRunTokenCancelled(), this);
@@ -166,7 +183,7 @@ public sealed class PromptRun : IAsyncDisposable
     private void RequestCancel()
     {
         _telemetry?.CancelRequested();
-        _reconciler?.RequestCancel();
+        _driver?.RequestCancel();
     }
 
     /// <summary>Asks for a check of the server's state (the hub: after the socket dropped, came back or ended).</summary>
@@ -297,7 +314,7 @@ public sealed class PromptRun : IAsyncDisposable
     }
 
     /// <summary>A result built from what the run saw over the WebSocket, for when the server's history cannot say.</summary>
-    internal PromptResult LocalResult(PromptStatus status, string reason, PromptError? error = null)
+    internal PromptResult LocalResult(PromptStatus status, string reason, PromptError? error = null, RunLoss loss = RunLoss.None)
     {
         var outputs = new Dictionary<string, NodeOutput>(StringComparer.Ordinal);
         foreach (var output in _events.Past<PromptNodeOutputEvent>())
@@ -305,7 +322,7 @@ public sealed class PromptRun : IAsyncDisposable
             outputs[output.NodeId] = output.Output;
         }
 
-        return new PromptResult { PromptId = PromptId, Status = status, Error = error, Reason = reason, Outputs = outputs, CachedNodes = CachedNodesSeen() };
+        return new PromptResult { PromptId = PromptId, Status = status, Error = error, Reason = reason, Outputs = outputs, CachedNodes = CachedNodesSeen(), Loss = loss };
     }
 
     /// <summary>The cached nodes the WebSocket reported.</summary>
@@ -319,6 +336,11 @@ public sealed class PromptRun : IAsyncDisposable
             if (_ending)
             {
                 return;
+            }
+
+            if (Volatile.Read(ref _server) is { } server)
+            {
+                result.StampServer(server);
             }
 
             _ending = true;

@@ -9,7 +9,7 @@ namespace ComfyUI.Client;
 /// cancel. It runs only when there is something to do: signalled by events and requests, or by the hub's one shared timer (<see cref="RunScheduler"/>),
 /// never by a timer or loop of its own. One step at a time.
 /// </summary>
-internal sealed class RunReconciler : IAsyncDisposable, IThreadPoolWorkItem
+internal sealed class RunReconciler : IRunDriver, IThreadPoolWorkItem
 {
     /// <summary>How long the outcome waits for the server's "history written" signal before reading the history anyway.</summary>
     private static readonly TimeSpan HistoryWriteGrace = TimeSpan.FromMilliseconds(250);
@@ -42,6 +42,7 @@ internal sealed class RunReconciler : IAsyncDisposable, IThreadPoolWorkItem
     private int _dueCount;
     private int _pumping;
     private int _signaled;
+    private int _disposed;
     private Task _steps = Task.CompletedTask;
 
     public RunReconciler(PromptRun run, ComfyUIClient client, RunHub hub, PromptOptions options)
@@ -171,9 +172,14 @@ internal sealed class RunReconciler : IAsyncDisposable, IThreadPoolWorkItem
         Signal();
     }
 
-    /// <summary>Stops the checks and waits for a step in flight.</summary>
+    /// <summary>Stops the checks and waits for a step in flight (once: a run may be disposed more than once).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _steps.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
@@ -420,7 +426,7 @@ internal sealed class RunReconciler : IAsyncDisposable, IThreadPoolWorkItem
         if (now - _absentSince >= _scheduler.ToTicks(_timing.LostAfter))
         {
             _run.Finish(_run.LocalResult(PromptStatus.Lost,
-                $"the server has the prompt neither in its queue nor in its history (checked for {_timing.LostAfter}); it probably restarted"));
+                $"the server has the prompt neither in its queue nor in its history (checked for {_timing.LostAfter}); it probably restarted", loss: RunLoss.Absent));
         }
     }
 
@@ -447,7 +453,7 @@ internal sealed class RunReconciler : IAsyncDisposable, IThreadPoolWorkItem
         RunLog.ReconcileFailed(_hub.Logger, PromptId, ex.Message);
         if (now - since >= _scheduler.ToTicks(_timing.UnreachableAfter))
         {
-            _run.Finish(_run.LocalResult(PromptStatus.Lost, $"the server could not be reached for {_timing.UnreachableAfter} (last error: {ex.Message})"));
+            _run.Finish(_run.LocalResult(PromptStatus.Lost, $"the server could not be reached for {_timing.UnreachableAfter} (last error: {ex.Message})", loss: RunLoss.Unreachable));
         }
     }
 

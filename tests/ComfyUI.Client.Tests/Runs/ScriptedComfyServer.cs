@@ -197,6 +197,12 @@ internal sealed class ScriptedComfyServer : IAsyncDisposable
             case ("GET", "/api/prompt"):
                 await context.Response.WriteAsync("""{"exec_info": {"queue_remaining": 0}}""");
                 return;
+            case ("GET", "/api/system_stats"):
+                await context.Response.WriteAsync(Fixture.Http("system_stats.json"));
+                return;
+            case ("GET", "/api/object_info"):
+                await context.Response.WriteAsync(Fixture.Http("object_info.json"));
+                return;
         }
 
         if (method == "GET" && path == "/api/view")
