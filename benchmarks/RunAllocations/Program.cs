@@ -3,7 +3,10 @@
 // The server must run in another process, so that only the client's allocations count: the side-by-side harness's server fits.
 //
 //   dotnet run -c Release --project benchmarks/SideBySide -- --serve        # prints LISTENING http://127.0.0.1:PORT
-//   dotnet run -c Release --project benchmarks/RunAllocations -- http://127.0.0.1:PORT/ 3000
+//   dotnet run -c Release --project benchmarks/RunAllocations -- http://127.0.0.1:PORT/ 3000 [TOP-TYPES] [--requests]
+//
+// --requests also counts the HTTP requests per run by route (from the System.Net.Http event source; its events allocate, so the bytes per run
+// are only exact without it).
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using ComfyUI.Client;
@@ -18,7 +21,7 @@ for (var i = 0; i < 300; i++)
     await client.RunAsync(workflow);
 }
 
-using var listener = new AllocationSampler();
+using var listener = new AllocationSampler(countRequests: args.Contains("--requests"));
 var before = GC.GetTotalAllocatedBytes(precise: true);
 for (var i = 0; i < count; i++)
 {
@@ -27,15 +30,39 @@ for (var i = 0; i < count; i++)
 
 var perRun = (GC.GetTotalAllocatedBytes(precise: true) - before) / count;
 Console.WriteLine($"{perRun} bytes allocated per tracked run ({count} runs)");
-foreach (var (type, bytes) in listener.Top(30))
+foreach (var (request, times) in listener.Requests())
+{
+    Console.WriteLine($"{(double)times / count,8:0.###} per run  {request}");
+}
+
+foreach (var (type, bytes) in listener.Top(args.Length > 2 && int.TryParse(args[2], out var top) ? top : 30))
 {
     Console.WriteLine($"{bytes / count,8} B/run  {type}");
 }
 
-/// <summary>Sums the runtime's allocation samples by type.</summary>
+/// <summary>Sums the runtime's allocation samples by type, and counts the HTTP requests by method and path (ids left out).</summary>
 internal sealed class AllocationSampler : EventListener
 {
     private readonly Dictionary<string, long> _bytes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _requests = new(StringComparer.Ordinal);
+    private readonly bool _countRequests;
+
+    public AllocationSampler(bool countRequests)
+    {
+        _countRequests = countRequests;
+        foreach (var source in EventSource.GetSources())
+        {
+            OnEventSourceCreated(source);
+        }
+    }
+
+    public IReadOnlyList<(string Request, long Times)> Requests()
+    {
+        lock (_requests)
+        {
+            return _requests.OrderByDescending(p => p.Value).Select(p => (p.Key, p.Value)).ToArray();
+        }
+    }
 
     public IReadOnlyList<(string Type, long Bytes)> Top(int count)
     {
@@ -51,10 +78,26 @@ internal sealed class AllocationSampler : EventListener
         {
             EnableEvents(eventSource, EventLevel.Verbose, (EventKeywords)0x1); // GC keyword: GCAllocationTick
         }
+        else if (eventSource.Name == "System.Net.Http" && _countRequests)
+        {
+            EnableEvents(eventSource, EventLevel.Informational);
+        }
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
+        if (eventData.EventName == "RequestStart" && eventData.PayloadNames is { } requestNames)
+        {
+            var path = requestNames.IndexOf("pathAndQuery") is var p and >= 0 ? eventData.Payload![p] as string ?? "?" : "?";
+            var key = path.StartsWith("/api/history/", StringComparison.Ordinal) ? "GET /api/history/{id}" : path;
+            lock (_requests)
+            {
+                _requests[key] = _requests.GetValueOrDefault(key) + 1;
+            }
+
+            return;
+        }
+
         if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || eventData.PayloadNames is not { } names)
         {
             return;

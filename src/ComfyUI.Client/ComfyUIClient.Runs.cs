@@ -101,7 +101,14 @@ public partial class ComfyUIClient
             hub.Register(run);
             try
             {
-                response = await QueueWithSafeRetryAsync(body, promptId, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    response = await Queue.PostPromptAsync(body, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsLostAnswer(ex))
+                {
+                    response = await RetryLostAnswerAsync(ex, body, promptId, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -122,6 +129,7 @@ public partial class ComfyUIClient
             throw;
         }
 
+        Http.HttpLog.PromptQueued(Pipeline.Logger, promptId, response.Number);
         run.Start(response.Number);
         return run;
     }
@@ -170,41 +178,36 @@ public partial class ComfyUIClient
     }
 
     /// <summary>
-    /// POST /prompt, retried at most once after a transport failure (no answer), and only when the server has no trace of the prompt id:
-    /// the server does not de-duplicate ids, so a blind retry could run the prompt twice. A connection that could not even be made sent nothing:
-    /// that is a plain <see cref="ComfyUIConnectionException"/>; a prompt that may have arrived is a <see cref="ComfyUIPromptFateUnknownException"/>.
+    /// After a POST /prompt that got no answer (<paramref name="lost"/>): retried at most once, and only when the server has no trace of the
+    /// prompt id: the server does not de-duplicate ids, so a blind retry could run the prompt twice. A connection that could not even be made sent
+    /// nothing: that is a plain <see cref="ComfyUIConnectionException"/> (not retried here); a prompt that may have arrived is a
+    /// <see cref="ComfyUIPromptFateUnknownException"/>. (The first POST is awaited in <see cref="SubmitAsync"/> itself: no async layer of its
+    /// own on the path of every tracked prompt.)
     /// </summary>
-    private async Task<QueuePromptResponse> QueueWithSafeRetryAsync(byte[] body, string promptId, CancellationToken cancellationToken)
+    private async Task<QueuePromptResponse> RetryLostAnswerAsync(Exception lost, byte[] body, string promptId, CancellationToken cancellationToken)
     {
+        RunLog.SubmitRetrying(Pipeline.Logger, promptId, lost.Message);
+        try
+        {
+            if (await History.GetAsync(promptId, cancellationToken).ConfigureAwait(false) is not null
+                || (await Queue.GetQueueAsync(cancellationToken).ConfigureAwait(false)).Contains(promptId))
+            {
+                return new QueuePromptResponse { PromptId = promptId };
+            }
+        }
+        catch (ComfyUIException check) when (check is not ComfyUIPromptValidationException)
+        {
+            // The server cannot tell us whether it has the prompt: retrying could run it twice.
+            throw FateUnknown(promptId, lost, check);
+        }
+
         try
         {
             return await Queue.PostPromptAsync(body, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsLostAnswer(ex))
+        catch (Exception retry) when (IsLostAnswer(retry))
         {
-            RunLog.SubmitRetrying(Pipeline.Logger, promptId, ex.Message);
-            try
-            {
-                if (await History.GetAsync(promptId, cancellationToken).ConfigureAwait(false) is not null
-                    || (await Queue.GetQueueAsync(cancellationToken).ConfigureAwait(false)).Contains(promptId))
-                {
-                    return new QueuePromptResponse { PromptId = promptId };
-                }
-            }
-            catch (ComfyUIException check) when (check is not ComfyUIPromptValidationException)
-            {
-                // The server cannot tell us whether it has the prompt: retrying could run it twice.
-                throw FateUnknown(promptId, ex, check);
-            }
-
-            try
-            {
-                return await Queue.PostPromptAsync(body, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception retry) when (IsLostAnswer(retry))
-            {
-                throw FateUnknown(promptId, retry, null);
-            }
+            throw FateUnknown(promptId, retry, null);
         }
     }
 

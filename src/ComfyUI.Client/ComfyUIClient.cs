@@ -112,7 +112,8 @@ public partial class ComfyUIClient : IDisposable, IAsyncDisposable
     internal static SocketsHttpHandler CreateDefaultHandler() => new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        AutomaticDecompression = DecompressionMethods.All,
+        // gzip only: every server or proxy that compresses offers it, and each accepted method costs every request a header value to add.
+        AutomaticDecompression = DecompressionMethods.GZip,
         ConnectTimeout = TimeSpan.FromSeconds(15),
     };
 

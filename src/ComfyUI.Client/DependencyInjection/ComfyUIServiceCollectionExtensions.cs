@@ -81,7 +81,7 @@ public static class ComfyUIServiceCollectionExtensions
             .ConfigureHttpClient(static http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
             {
-                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                AutomaticDecompression = System.Net.DecompressionMethods.GZip, // as ComfyUIClient.CreateDefaultHandler
                 ConnectTimeout = TimeSpan.FromSeconds(15),
             })
             .AddTypedClient<ComfyUIClient>(static (http, provider) =>

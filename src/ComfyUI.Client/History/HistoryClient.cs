@@ -50,12 +50,13 @@ public class HistoryClient
     /// <param name="promptId">The prompt id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The entry, or <see langword="null"/> when absent.</returns>
-    public virtual async Task<HistoryEntry?> GetAsync(string promptId, CancellationToken cancellationToken = default)
+    public virtual Task<HistoryEntry?> GetAsync(string promptId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(promptId);
         var call = ComfyRequest.Api(HttpMethod.Get, "history").Escaped(promptId);
-        var entries = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.DictionaryStringHistoryEntry, cancellationToken).ConfigureAwait(false);
-        return entries.TryGetValue(promptId, out var entry) ? entry : null;
+
+        // Read by hand (every tracked run reads its entry): only the entry asked for is materialized.
+        return _pipeline.SendBufferedAsync(call, utf8 => HistoryEntryReader.ReadEntry(utf8, promptId), cancellationToken);
     }
 
     /// <summary>Deletes the history entries of these prompts (<c>POST /history {"delete": [...]}</c>). Unknown ids are ignored.</summary>

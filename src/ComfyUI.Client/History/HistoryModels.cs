@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -9,9 +10,12 @@ namespace ComfyUI.Client;
 /// </summary>
 public sealed class HistoryEntry
 {
+    /// <summary>The prompt of an entry that has none (shared: a queue item cannot change).</summary>
+    internal static readonly QueueItem NoPrompt = new();
+
     /// <summary>The prompt as queued: number, prompt id, prompt graph, extra data, outputs to execute.</summary>
     [JsonPropertyName("prompt")]
-    public QueueItem Prompt { get; init; } = new();
+    public QueueItem Prompt { get; init; } = NoPrompt;
 
     /// <summary>The prompt id.</summary>
     [JsonIgnore]
@@ -19,7 +23,7 @@ public sealed class HistoryEntry
 
     /// <summary>What each output node produced, by node id (cached output nodes included).</summary>
     [JsonPropertyName("outputs")]
-    public IReadOnlyDictionary<string, NodeOutput> Outputs { get; init; } = new Dictionary<string, NodeOutput>();
+    public IReadOnlyDictionary<string, NodeOutput> Outputs { get; init; } = ReadOnlyDictionary<string, NodeOutput>.Empty;
 
     /// <summary>How the prompt ended, when the server recorded it.</summary>
     [JsonPropertyName("status")]
@@ -27,7 +31,7 @@ public sealed class HistoryEntry
 
     /// <summary>Node metadata by node id (display node, parent node, real node id).</summary>
     [JsonPropertyName("meta")]
-    public IReadOnlyDictionary<string, HistoryNodeMeta> Meta { get; init; } = new Dictionary<string, HistoryNodeMeta>();
+    public IReadOnlyDictionary<string, HistoryNodeMeta> Meta { get; init; } = ReadOnlyDictionary<string, HistoryNodeMeta>.Empty;
 
     /// <summary>Whether the server recorded the prompt as successful.</summary>
     [JsonIgnore]
@@ -108,11 +112,14 @@ public sealed class HistoryNodeMeta
 /// <summary>Reads and writes the <c>[event_name, data]</c> pair.</summary>
 internal sealed class HistoryMessageConverter : JsonConverter<HistoryMessage>
 {
+    /// <summary>The error for a message that is not such a pair.</summary>
+    public const string ShapeError = "A history message must be the array [event_name, data].";
+
     public override HistoryMessage Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType == JsonTokenType.EndArray)
         {
-            throw new JsonException("A history message must be the array [event_name, data].");
+            throw new JsonException(ShapeError);
         }
 
         var eventName = reader.TokenType == JsonTokenType.String ? reader.GetString()! : JsonElement.ParseValue(ref reader).GetRawText();

@@ -16,6 +16,8 @@ internal sealed class ComfyHttpPipeline
 {
     private readonly HttpClient _http;
     private readonly ILogger _logger;
+    private readonly CallTimeoutPool _timeouts = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _fixedRoutes = new(StringComparer.Ordinal);
 
     public ComfyHttpPipeline(HttpClient http, ComfyUIClientOptions options, ILogger logger, TimeProvider? timeProvider = null)
     {
@@ -59,22 +61,28 @@ internal sealed class ComfyHttpPipeline
     public Uri Resolve(string relativeUrl) => new(BaseAddress, relativeUrl);
 
     /// <summary>Applies the default, auth and user headers to a header collection (HTTP requests and the WebSocket handshake).</summary>
-    public void ApplyHeaders(Action<string, string> setHeader)
+    public void ApplyHeaders(Action<string, string> setHeader) => ApplyHeaders(setHeader, static (set, name, value) => set(name, value));
+
+    /// <summary>Applies the default, auth and user headers through a static callback with its state (no closure per request).</summary>
+    public void ApplyHeaders<TState>(TState state, Action<TState, string, string> setHeader)
     {
-        foreach (var header in Options.DefaultHeaders)
+        if (Options.DefaultHeaders.Count > 0)
         {
-            setHeader(header.Key, header.Value);
+            foreach (var header in Options.DefaultHeaders)
+            {
+                setHeader(state, header.Key, header.Value);
+            }
         }
 
         if (!string.IsNullOrEmpty(Options.ApiKey))
         {
             var isAuthorization = string.Equals(Options.ApiKeyHeaderName, "Authorization", StringComparison.OrdinalIgnoreCase);
-            setHeader(Options.ApiKeyHeaderName, isAuthorization ? "Bearer " + Options.ApiKey : Options.ApiKey);
+            setHeader(state, Options.ApiKeyHeaderName, isAuthorization ? "Bearer " + Options.ApiKey : Options.ApiKey);
         }
 
         if (!string.IsNullOrEmpty(Options.User))
         {
-            setHeader("Comfy-User", Options.User);
+            setHeader(state, "Comfy-User", Options.User);
         }
     }
 
@@ -91,8 +99,9 @@ internal sealed class ComfyHttpPipeline
     /// <summary><see cref="SendAsync(ComfyRequest, HttpCompletionOption, CancellationToken)"/> under a timeout the caller made (one timer per call).</summary>
     private async Task<HttpResponseMessage> SendCoreAsync(ComfyRequest request, HttpCompletionOption completion, CallTimeout timeout, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(request.Method, Resolve(request.RelativeUrl)) { Content = request.Content };
-        ApplyHeaders((name, value) =>
+        var uri = request.IsFixedRoute ? _fixedRoutes.GetOrAdd(request.RelativeUrl, static (route, self) => self.Resolve(route), this) : Resolve(request.RelativeUrl);
+        using var message = new HttpRequestMessage(request.Method, uri) { Content = request.Content };
+        ApplyHeaders(message, static (message, name, value) =>
         {
             message.Headers.Remove(name);
             message.Headers.TryAddWithoutValidation(name, value);
@@ -300,7 +309,7 @@ internal sealed class ComfyHttpPipeline
     }
 
     private CallTimeout CreateTimeout(CancellationToken cancellationToken) =>
-        new(Options.RequestTimeout > TimeSpan.Zero ? Options.RequestTimeout : Timeout.InfiniteTimeSpan, TimeProvider, cancellationToken);
+        _timeouts.Rent(Options.RequestTimeout > TimeSpan.Zero ? Options.RequestTimeout : Timeout.InfiniteTimeSpan, TimeProvider, cancellationToken);
 
     /// <summary>The exception for a call that failed in transport: the server could not be reached, or the connection broke.</summary>
     private ComfyUIConnectionException ConnectionError(ComfyRequest request, Exception inner) =>

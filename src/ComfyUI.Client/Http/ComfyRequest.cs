@@ -10,6 +10,7 @@ namespace ComfyUI.Client.Http;
 /// </summary>
 internal sealed class ComfyRequest
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ApiPaths = new(StringComparer.Ordinal);
     private string _path;
     private List<KeyValuePair<string, string>>? _query;
 
@@ -37,6 +38,13 @@ internal sealed class ComfyRequest
     /// <summary>A normal route, called under <c>/api/</c> as the official frontend does: <c>Api("history", id)</c> → <c>api/history/{id}</c>.</summary>
     public static ComfyRequest Api(HttpMethod method, params string[] segments) => Create(method, "api", segments);
 
+    /// <summary>A normal route of one fixed segment under <c>/api/</c> (<c>Api("prompt")</c> → <c>api/prompt</c>), its path built once per name.</summary>
+    public static ComfyRequest Api(HttpMethod method, string segment) =>
+        new(method, ApiPaths.GetOrAdd(segment, static name => "api/" + name.Trim('/'))) { IsFixedRoute = true };
+
+    /// <summary>Whether the route is one fixed name with nothing appended (its absolute URI can be reused from call to call).</summary>
+    public bool IsFixedRoute { get; private set; }
+
     /// <summary>A route whose path is literal, for example <c>/internal/logs</c> or the already prefixed <c>/api/jobs</c>.</summary>
     public static ComfyRequest Literal(HttpMethod method, params string[] segments) => Create(method, "", segments);
 
@@ -54,6 +62,7 @@ internal sealed class ComfyRequest
     /// <summary>Appends a fixed path part (may contain '/'), not escaped.</summary>
     public ComfyRequest Segment(string literal)
     {
+        IsFixedRoute = false;
         var part = literal.Trim('/');
         _path = _path.Length > 0 ? string.Concat(_path, "/", part) : part;
         return this;
@@ -62,6 +71,7 @@ internal sealed class ComfyRequest
     /// <summary>Appends one path segment built from user input: escaped, so '/', '#', '%', '?' and spaces cannot change the route.</summary>
     public ComfyRequest Escaped(string value)
     {
+        IsFixedRoute = false;
         ArgumentNullException.ThrowIfNull(value);
         var part = Uri.EscapeDataString(value);
         _path = _path.Length > 0 ? string.Concat(_path, "/", part) : part;
@@ -73,6 +83,7 @@ internal sealed class ComfyRequest
     {
         if (value is not null)
         {
+            IsFixedRoute = false;
             (_query ??= []).Add(new(name, value));
         }
 

@@ -10,11 +10,14 @@ namespace ComfyUI.Client;
 [JsonConverter(typeof(NodeOutputConverter))]
 public sealed class NodeOutput
 {
-    private static readonly Dictionary<string, JsonElement> Empty = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, JsonElement> NoMembers = new(StringComparer.Ordinal);
 
     /// <summary>Creates a node output from its raw members.</summary>
     /// <param name="raw">The output's members by name; <see langword="null"/> for none.</param>
-    public NodeOutput(IReadOnlyDictionary<string, JsonElement>? raw = null) => Raw = raw ?? Empty;
+    public NodeOutput(IReadOnlyDictionary<string, JsonElement>? raw = null) => Raw = raw ?? NoMembers;
+
+    /// <summary>The empty output, shared (it cannot change): the default of a message without one.</summary>
+    internal static NodeOutput Empty { get; } = new();
 
     /// <summary>Every member of the output as the server sent it, for kinds the typed views do not cover.</summary>
     public IReadOnlyDictionary<string, JsonElement> Raw { get; }
@@ -163,7 +166,7 @@ internal sealed class NodeOutputConverter : JsonConverter<NodeOutput>
         var raw = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = Serialization.RecentStringConverter.ReadString(ref reader);
             reader.Read();
             raw[name] = JsonElement.ParseValue(ref reader);
         }

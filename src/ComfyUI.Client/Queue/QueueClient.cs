@@ -11,6 +11,7 @@ namespace ComfyUI.Client;
 /// </summary>
 public class QueueClient
 {
+    private static readonly Utf8BodyParser<QueuePromptResponse> ReadPromptResponse = HistoryEntryReader.ReadPromptResponse;
     private readonly ComfyHttpPipeline _pipeline = null!;
 
     /// <summary>For mocking only.</summary>
@@ -44,23 +45,26 @@ public class QueueClient
             ExtraData = request.ExtraData,
             PartialExecutionTargets = request.PartialExecutionTargets,
         };
-        return await PostPromptAsync(JsonSerializer.SerializeToUtf8Bytes(body, ComfyJsonContext.Default.QueuePromptBody), cancellationToken).ConfigureAwait(false);
+        var response = await PostPromptAsync(JsonSerializer.SerializeToUtf8Bytes(body, ComfyJsonContext.Default.QueuePromptBody), cancellationToken).ConfigureAwait(false);
+        HttpLog.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);
+        return response;
     }
 
-    /// <summary><c>POST /prompt</c> with a body already serialized (the run tracker serializes it once, for a possible safe retry too).</summary>
+    /// <summary>
+    /// <c>POST /prompt</c> with a body already serialized (the run tracker serializes it once, for a possible safe retry too). The caller logs
+    /// the answer (<see cref="HttpLog.PromptQueued"/>): no async layer of its own on the path of every tracked prompt when nobody listens.
+    /// </summary>
     internal Task<QueuePromptResponse> PostPromptAsync(byte[] body, CancellationToken cancellationToken) =>
         ComfyTelemetry.Source.HasListeners() || ComfyMetrics.ValidationErrors.Enabled
             ? PostPromptObservedAsync(body, cancellationToken)
             : PostPromptCoreAsync(body, cancellationToken);
 
-    private async Task<QueuePromptResponse> PostPromptCoreAsync(byte[] body, CancellationToken cancellationToken)
+    private Task<QueuePromptResponse> PostPromptCoreAsync(byte[] body, CancellationToken cancellationToken)
     {
         var call = ComfyRequest.Api(HttpMethod.Post, "prompt");
         call.Content = RequestContent.Json(body);
         call.IsPromptSubmission = true;
-        var response = await _pipeline.SendJsonAsync(call, ComfyJsonContext.Default.QueuePromptResponse, cancellationToken).ConfigureAwait(false);
-        HttpLog.PromptQueued(_pipeline.Logger, response.PromptId, response.Number);
-        return response;
+        return _pipeline.SendBufferedAsync(call, ReadPromptResponse, cancellationToken);
     }
 
     /// <summary>The POST inside its <c>comfyui.submit</c> span, counting the validation errors of a rejected prompt.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -76,20 +77,26 @@ public sealed class QueuePromptResponse
     /// Empty when every output validated.
     /// </summary>
     [JsonPropertyName("node_errors")]
-    public IReadOnlyDictionary<string, JsonElement> NodeErrors { get; init; } = new Dictionary<string, JsonElement>();
+    public IReadOnlyDictionary<string, JsonElement> NodeErrors { get; init; } = ReadOnlyDictionary<string, JsonElement>.Empty;
 }
 
 /// <summary>The answer of <c>GET /prompt</c>, also the <c>status</c> of the WebSocket <c>status</c> message.</summary>
 public sealed class QueueStatus
 {
+    /// <summary>The default of a message without one (shared: it cannot change).</summary>
+    internal static readonly QueueStatus Empty = new();
+
     /// <summary>Execution info.</summary>
     [JsonPropertyName("exec_info")]
-    public ExecInfo ExecInfo { get; init; } = new();
+    public ExecInfo ExecInfo { get; init; } = ExecInfo.Empty;
 }
 
 /// <summary>How much work the server has.</summary>
 public sealed class ExecInfo
 {
+    /// <summary>The default of a status without one (shared: it cannot change).</summary>
+    internal static readonly ExecInfo Empty = new();
+
     /// <summary>Prompts pending plus the one running.</summary>
     [JsonPropertyName("queue_remaining")]
     public int QueueRemaining { get; init; }
@@ -185,8 +192,8 @@ internal sealed class QueueItemConverter : JsonConverter<QueueItem>
             throw new JsonException($"A queue item must be a JSON array [number, prompt_id, prompt, extra_data, outputs], not {reader.TokenType}.");
         }
 
-        using var document = JsonDocument.ParseValue(ref reader);
-        var items = document.RootElement;
+        // One owned document for the whole item: the prompt and extra data are elements of it (no copies).
+        var items = JsonElement.ParseValue(ref reader);
         var length = items.GetArrayLength();
         if (length < 2)
         {
@@ -208,8 +215,8 @@ internal sealed class QueueItemConverter : JsonConverter<QueueItem>
         {
             Number = number,
             PromptId = promptId,
-            Prompt = length > 2 ? items[2].Clone() : default,
-            ExtraData = length > 3 ? items[3].Clone() : default,
+            Prompt = length > 2 ? items[2] : default,
+            ExtraData = length > 3 ? items[3] : default,
             OutputsToExecute = outputs,
         };
     }

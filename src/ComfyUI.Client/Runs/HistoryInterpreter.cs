@@ -1,5 +1,9 @@
+#if NET9_0_OR_GREATER
+using System.Runtime.InteropServices;
+#endif
 using System.Text.Json;
 using ComfyUI.Client.Serialization;
+using ComfyUI.Client.WebSockets;
 
 namespace ComfyUI.Client;
 
@@ -14,8 +18,8 @@ internal static class HistoryInterpreter
     /// <param name="entry">The history entry.</param>
     /// <param name="seen">The outcome the WebSocket reported, if any (its error stands in when the history's cannot be read).</param>
     /// <param name="cancelRequested">Whether this run asked the server to cancel the prompt (an interrupt is then a cancel).</param>
-    /// <param name="cachedSeen">The cached nodes the WebSocket reported, asked for only when the history does not list them.</param>
-    public static PromptResult Interpret(string promptId, HistoryEntry entry, RunOutcome? seen, bool cancelRequested, Func<IReadOnlyList<string>> cachedSeen)
+    /// <param name="run">The run (its cached nodes as the WebSocket reported them are asked for only when the history does not list them).</param>
+    public static PromptResult Interpret(string promptId, HistoryEntry entry, RunOutcome? seen, bool cancelRequested, PromptRun run)
     {
         PromptStatus status;
         PromptError? error = null;
@@ -41,7 +45,7 @@ internal static class HistoryInterpreter
             status = PromptStatus.Succeeded;
         }
 
-        Read(messages, "execution_cached", ComfyJsonContext.Default.ExecutionCachedMessage, out var cached);
+        var cached = ReadCached(messages);
         return new PromptResult
         {
             PromptId = promptId,
@@ -50,8 +54,37 @@ internal static class HistoryInterpreter
             Reason = reason,
             Outputs = entry.Outputs,
             History = entry,
-            CachedNodes = cached?.Nodes ?? cachedSeen(),
+            CachedNodes = cached?.Nodes ?? run.CachedNodesSeen(),
         };
+    }
+
+    /// <summary>
+    /// Reads the recorded <c>execution_cached</c> (every run has one) with the WebSocket's hand-written reader, straight from the entry's bytes;
+    /// <see langword="null"/> when it was not recorded or cannot be read.
+    /// </summary>
+    private static ExecutionCachedMessage? ReadCached(HistoryStatus? status)
+    {
+        if (status?.FindMessage("execution_cached") is not { ValueKind: JsonValueKind.Object } data)
+        {
+            return null;
+        }
+
+#if NET9_0_OR_GREATER
+        try
+        {
+            var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(data));
+            reader.Read();
+            return (ExecutionCachedMessage)HotMessageReaders.ExecutionCached(ref reader);
+        }
+        catch (JsonException)
+        {
+            // Recorded, but not in the shape the SDK knows: the caller falls back to what the WebSocket said.
+            return null;
+        }
+#else
+        Read(status, "execution_cached", ComfyJsonContext.Default.ExecutionCachedMessage, out var cached);
+        return cached;
+#endif
     }
 
     /// <summary>

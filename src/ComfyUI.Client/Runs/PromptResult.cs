@@ -71,7 +71,7 @@ public sealed class PromptResult
     public bool IsSuccess => Status == PromptStatus.Succeeded;
 
     /// <summary>What each output node produced, by node id (from <c>/history/{id}</c>). Empty when nothing ran.</summary>
-    public IReadOnlyDictionary<string, NodeOutput> Outputs { get; init; } = new Dictionary<string, NodeOutput>();
+    public IReadOnlyDictionary<string, NodeOutput> Outputs { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, NodeOutput>.Empty;
 
     /// <summary>The error of a failed run; <see langword="null"/> otherwise.</summary>
     public PromptError? Error { get; init; }

@@ -9,7 +9,7 @@ namespace ComfyUI.Client;
 /// cancel. It runs only when there is something to do: signalled by events and requests, or by the hub's one shared timer (<see cref="RunScheduler"/>),
 /// never by a timer or loop of its own. One step at a time.
 /// </summary>
-internal sealed class RunReconciler : IRunDriver
+internal sealed class RunReconciler : IRunDriver, IThreadPoolWorkItem
 {
     /// <summary>How long the outcome waits for the server's "history written" signal before reading the history anyway.</summary>
     private static readonly TimeSpan HistoryWriteGrace = TimeSpan.FromMilliseconds(250);
@@ -25,6 +25,7 @@ internal sealed class RunReconciler : IRunDriver
     private readonly TimeProvider _time;
     private readonly object _gate = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationToken _stopToken;
     private RunOutcome? _outcome;
     private bool _historyWritten;
     private bool _graceUsed;
@@ -54,6 +55,7 @@ internal sealed class RunReconciler : IRunDriver
         _scheduler = hub.Scheduler;
         _time = hub.TimeProvider;
         _lastActivity = _time.GetTimestamp();
+        _stopToken = _stop.Token; // read once: the steps may start after the source is disposed (they then stop at once)
     }
 
     private string PromptId => _run.PromptId;
@@ -183,21 +185,26 @@ internal sealed class RunReconciler : IRunDriver
         _stop.Dispose();
     }
 
-    /// <summary>Runs the steps (one at a time) until nothing is left to do.</summary>
+    /// <summary>
+    /// Runs the steps (one at a time) until nothing is left to do, on the thread pool (never inline on the socket's receive loop); the reconciler
+    /// is its own work item, so that a signal allocates nothing.
+    /// </summary>
     private void Signal()
     {
         Volatile.Write(ref _signaled, 1);
         if (Interlocked.CompareExchange(ref _pumping, 1, 0) == 0)
         {
-            _steps = Task.Run(StepsAsync);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
+    void IThreadPoolWorkItem.Execute() => _steps = StepsAsync();
+
     private async Task StepsAsync()
     {
-        var stop = _stop.Token;
+        var stop = _stopToken;
         // The checks belong to the run: under its span (when traced) their HTTP calls and downloads are its children, and never under
-        // whatever span the signal came from (this task inherited its context from a socket loop, a timer or a caller).
+        // whatever span the signal came from (this work item may run with the context of a socket loop, a timer or a caller).
         var span = _run.Activity;
         if (!ReferenceEquals(Activity.Current, span))
         {
@@ -458,7 +465,7 @@ internal sealed class RunReconciler : IRunDriver
             cancelRequested = _cancelRequested;
         }
 
-        var result = HistoryInterpreter.Interpret(PromptId, entry, reported, cancelRequested, _run.CachedNodesSeen);
+        var result = HistoryInterpreter.Interpret(PromptId, entry, reported, cancelRequested, _run);
         if (result.Status == PromptStatus.Succeeded && _options.DownloadOutputsTo is { } folder)
         {
             result = new PromptResult

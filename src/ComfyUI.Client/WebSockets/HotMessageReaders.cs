@@ -17,6 +17,9 @@ internal static class HotMessageReaders
     private static readonly UnixMillisecondsConverter Timestamps = new();
     private static readonly NodeOutputConverter Outputs = new();
 
+    /// <summary>The queue statuses of small queues, shared (they cannot change): the server sends one with every queue change.</summary>
+    private static readonly QueueStatus?[] SharedQueueStatuses = new QueueStatus?[64];
+
     private static readonly byte[][] ProgressMembers = [Utf8("value"), Utf8("max"), Utf8("prompt_id"), Utf8("node")];
     private static readonly byte[][] ExecutingMembers = [Utf8("node"), Utf8("display_node"), Utf8("prompt_id")];
     private static readonly byte[][] PromptAndTimestampMembers = [Utf8("prompt_id"), Utf8("timestamp")];
@@ -183,7 +186,9 @@ internal static class HotMessageReaders
             }
         }
 
-        return new QueueStatus { ExecInfo = new ExecInfo { QueueRemaining = remaining } };
+        return remaining is >= 0 and < 64
+            ? SharedQueueStatuses[remaining] ??= new QueueStatus { ExecInfo = new ExecInfo { QueueRemaining = remaining } }
+            : new QueueStatus { ExecInfo = new ExecInfo { QueueRemaining = remaining } };
     }
 
     private static int Integer(ref Utf8JsonReader reader)

@@ -11,7 +11,7 @@ namespace ComfyUI.Client;
 public sealed record StatusMessage : ComfyMessage
 {
     /// <summary>The queue state as sent.</summary>
-    public QueueStatus Status { get; init; } = new();
+    public QueueStatus Status { get; init; } = QueueStatus.Empty;
 
     /// <summary>The socket's client id as the server knows it; only in the first message after connecting.</summary>
     public string? Sid { get; init; }
@@ -140,7 +140,7 @@ public sealed record ExecutedMessage : ComfyMessage
     public string? DisplayNode { get; init; }
 
     /// <summary>The node's output (empty when the server sent <c>null</c>).</summary>
-    public NodeOutput Output { get; init; } = new();
+    public NodeOutput Output { get; init; } = NodeOutput.Empty;
 }
 
 /// <summary><c>execution_success</c>: every requested output of the prompt is done.</summary>
