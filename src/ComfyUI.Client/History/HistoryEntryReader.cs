@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Text.Json;
 using ComfyUI.Client.Serialization;
+using static ComfyUI.Client.Serialization.Utf8JsonPrimitives;
 
 namespace ComfyUI.Client;
 
@@ -250,88 +251,10 @@ internal static class HistoryEntryReader
         return null;
     }
 
-    /// <summary>Moves to the next member of the current object whose name is in <paramref name="names"/> (others are skipped); -1 at its end.</summary>
-    private static int NextMember(ref Utf8JsonReader reader, byte[][] names)
-    {
-        while (NextProperty(ref reader))
-        {
-            for (var i = 0; i < names.Length; i++)
-            {
-                if (reader.ValueTextEquals(names[i]))
-                {
-                    reader.Read();
-                    return i;
-                }
-            }
-
-            reader.Read();
-            reader.Skip();
-        }
-
-        return -1;
-    }
-
-    private static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
-
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType token, string what)
-    {
-        if (reader.TokenType != token)
-        {
-            throw new JsonException($"Expected {what} to be {token}, not {reader.TokenType}.");
-        }
-    }
-
-    private static string? String(ref Utf8JsonReader reader) => reader.TokenType switch
-    {
-        JsonTokenType.Null => null,
-        JsonTokenType.String => reader.GetString(),
-        _ => throw new JsonException($"Expected a string, not {reader.TokenType}."),
-    };
-
     /// <summary>The status string, <c>success</c> and <c>error</c> shared.</summary>
     private static string? StatusString(ref Utf8JsonReader reader) =>
         reader.TokenType != JsonTokenType.String ? String(ref reader)
         : reader.ValueTextEquals("success"u8) ? "success"
         : reader.ValueTextEquals("error"u8) ? "error"
         : reader.GetString();
-
-    /// <summary>A node id (or null) through the recent-values cache.</summary>
-    private static string? Id(ref Utf8JsonReader reader) => reader.TokenType switch
-    {
-        JsonTokenType.Null => null,
-        JsonTokenType.String => RecentStringConverter.ReadString(ref reader),
-        _ => throw new JsonException($"Expected a string, not {reader.TokenType}."),
-    };
-
-    private static bool Boolean(ref Utf8JsonReader reader) => reader.TokenType switch
-    {
-        JsonTokenType.True => true,
-        JsonTokenType.False => false,
-        _ => throw new JsonException($"Expected true or false, not {reader.TokenType}."),
-    };
-
-    private static double Number(ref Utf8JsonReader reader)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number:
-                return reader.GetDouble();
-            case JsonTokenType.String:
-                {
-                    // AllowReadingFromString | AllowNamedFloatingPointLiterals, as in the context.
-                    var text = reader.GetString()!;
-                    if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
-                    {
-                        return parsed;
-                    }
-
-                    throw new JsonException($"'{text}' is not a number.");
-                }
-
-            default:
-                throw new JsonException($"Expected a number, not {reader.TokenType}.");
-        }
-    }
-
-    private static byte[] Utf8(string name) => System.Text.Encoding.UTF8.GetBytes(name);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ComfyUI.Client.Serialization;
+using static ComfyUI.Client.Serialization.Utf8JsonPrimitives;
 
 namespace ComfyUI.Client.WebSockets;
 
@@ -258,79 +259,6 @@ internal static class HotMessageReaders
         }
 
         return (promptId, timestamp);
-    }
-
-    /// <summary>
-    /// The member loop every reader shares: moves to the next member of the current object whose name is in <paramref name="names"/>, leaves the
-    /// reader on its value and returns its index; skips every other member (unknown members are ignored); returns -1 at the object's end.
-    /// </summary>
-    private static int NextMember(ref Utf8JsonReader reader, byte[][] names)
-    {
-        while (NextProperty(ref reader))
-        {
-            for (var i = 0; i < names.Length; i++)
-            {
-                if (reader.ValueTextEquals(names[i]))
-                {
-                    reader.Read();
-                    return i;
-                }
-            }
-
-            SkipValue(ref reader);
-        }
-
-        return -1;
-    }
-
-    private static byte[] Utf8(string name) => System.Text.Encoding.UTF8.GetBytes(name);
-
-    /// <summary>Moves to the next property name of the current object; <see langword="false"/> at its end.</summary>
-    private static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
-
-    private static void SkipValue(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        reader.Skip();
-    }
-
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType token, string what)
-    {
-        if (reader.TokenType != token)
-        {
-            throw new JsonException($"Expected {what} to be {token}, not {reader.TokenType}.");
-        }
-    }
-
-    /// <summary>A string (or null) through the recent-values cache; a property name reads as its text.</summary>
-    private static string? Id(ref Utf8JsonReader reader) => reader.TokenType switch
-    {
-        JsonTokenType.Null => null,
-        JsonTokenType.String or JsonTokenType.PropertyName => RecentStringConverter.ReadString(ref reader),
-        _ => throw new JsonException($"Expected a string, not {reader.TokenType}."),
-    };
-
-    private static double Number(ref Utf8JsonReader reader)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number:
-                return reader.GetDouble();
-            case JsonTokenType.String:
-                {
-                    // AllowReadingFromString | AllowNamedFloatingPointLiterals, as in the context.
-                    var text = reader.GetString()!;
-                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-                    {
-                        return parsed;
-                    }
-
-                    throw new JsonException($"'{text}' is not a number.");
-                }
-
-            default:
-                throw new JsonException($"Expected a number, not {reader.TokenType}.");
-        }
     }
 
     private static DateTimeOffset? Timestamp(ref Utf8JsonReader reader) => Timestamps.Read(ref reader, typeof(DateTimeOffset?), null!);
