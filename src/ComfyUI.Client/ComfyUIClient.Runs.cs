@@ -148,6 +148,15 @@ public partial class ComfyUIClient
     public virtual async Task<PromptResult> RunAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         var run = await SubmitAsync(workflow, options, cancellationToken).ConfigureAwait(false);
+        return await SucceededAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What <c>RunAsync</c> does with a submitted run (here and in <see cref="ComfyUIPool"/>): waits for its end, disposes it, and returns the
+    /// result of a success; a cancelled run throws <see cref="OperationCanceledException"/>, any other end its typed exception.
+    /// </summary>
+    internal static async Task<PromptResult> SucceededAsync(PromptRun run, CancellationToken cancellationToken)
+    {
         await using (run.ConfigureAwait(false))
         {
             var result = await run.Completion.ConfigureAwait(false);

@@ -50,17 +50,7 @@ public sealed partial class ComfyUIPool
     public async Task<PromptResult> RunAsync(Workflow workflow, PromptOptions? options = null, CancellationToken cancellationToken = default)
     {
         var run = await SubmitAsync(workflow, options, cancellationToken).ConfigureAwait(false);
-        await using (run.ConfigureAwait(false))
-        {
-            var result = await run.Completion.ConfigureAwait(false);
-            if (result.Status == PromptStatus.Cancelled)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new OperationCanceledException($"Prompt {result.PromptId} was cancelled.");
-            }
-
-            return result.EnsureSuccess();
-        }
+        return await ComfyUIClient.SucceededAsync(run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

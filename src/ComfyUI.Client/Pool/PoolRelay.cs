@@ -21,6 +21,7 @@ internal sealed class PoolRelay : IRunDriver
     private PromptRun? _inner;
     private bool _accepted;
     private double _counterMark = -1;
+    private bool _numberNoted;
     private int _attempt;
     private string? _givenUp;
     private Task _follow = Task.CompletedTask;
@@ -221,10 +222,18 @@ internal sealed class PoolRelay : IRunDriver
                 member.Submitted(reservation);
             }
 
+            // The POST's answer numbered it: compared with the counter now, before the run can end (its events are relayed later).
+            var number = inDoubt || _options.Number is not null ? null : inner.QueuedNumber();
+            if (number is { } numbered)
+            {
+                member.NoteNumber(numbered, mark);
+            }
+
             lock (_gate)
             {
                 _inner = inner;
                 _accepted = !inDoubt;
+                _numberNoted = number is not null;
             }
 
             return;
@@ -253,14 +262,15 @@ internal sealed class PoolRelay : IRunDriver
             PromptRun inner;
             PoolMember member;
             double mark;
+            bool numbered;
             lock (_gate)
             {
                 inner = _inner!;
                 member = _member!;
                 mark = _counterMark;
+                numbered = _numberNoted;
             }
 
-            var numbered = false;
             try
             {
                 await foreach (var runEvent in inner.ReadEventsAsync(stop).ConfigureAwait(false))

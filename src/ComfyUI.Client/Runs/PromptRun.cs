@@ -24,6 +24,7 @@ public sealed partial class PromptRun : IAsyncDisposable
     private readonly RunEventStream _events = new();
     private readonly TaskCompletionSource<PromptResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PromptStatus _status = PromptStatus.Submitting;
+    private double? _number;
     private bool _ending;
     private CancellationTokenRegistration _runTokenRegistration;
     private Uri? _server;
@@ -254,6 +255,8 @@ public sealed partial class PromptRun : IAsyncDisposable
     {
         lock (_gate)
         {
+            // Kept even when the run is already past queued (an instant prompt's events can come before the POST's answer).
+            _number ??= number;
             if (_status == PromptStatus.Submitting)
             {
                 _status = PromptStatus.Queued;
@@ -326,6 +329,15 @@ public sealed partial class PromptRun : IAsyncDisposable
     }
 
     /// <summary>The cached nodes the WebSocket reported.</summary>
+    /// <summary>The number the server gave the prompt (from the <c>POST /prompt</c> answer or a queue check), once known.</summary>
+    internal double? QueuedNumber()
+    {
+        lock (_gate)
+        {
+            return _number;
+        }
+    }
+
     internal IReadOnlyList<string> CachedNodesSeen() => _events.Past<PromptNodesCachedEvent>().SelectMany(cached => cached.NodeIds).ToArray();
 
     /// <summary>Ends the run with its one terminal result (later calls do nothing).</summary>
