@@ -23,18 +23,8 @@ public sealed class CliTests : IDisposable
         }
     }
 
-    private sealed record CliResult(int ExitCode, string Out, string Error)
-    {
-        public JsonElement[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToArray();
-    }
-
-    private static async Task<CliResult> RunCli(CancellationToken cancellationToken, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        return new CliResult(code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<CliResult> RunCli(CancellationToken cancellationToken, params string[] args) =>
+        CliHarness.RunAsync(args, cancellationToken: cancellationToken);
 
     private string WriteWorkflow(Workflow workflow)
     {

@@ -26,18 +26,10 @@ public sealed partial class CliUsageTests : IDisposable
         }
     }
 
-    private sealed record CliResult(int ExitCode, string Out, string Error)
+    private static Task<CliResult> RunCli(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        public string[] ErrorLines => Error.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    private static async Task<CliResult> RunCli(IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
         var variables = environment ?? new Dictionary<string, string>();
-        var code = await CliApp.RunAsync(args, stdout, stderr, name => variables.GetValueOrDefault(name), Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        return new CliResult(code, stdout.ToString(), stderr.ToString());
+        return CliHarness.RunAsync(args, name => variables.GetValueOrDefault(name));
     }
 
     private static Task<CliResult> RunCli(params string[] args) => RunCli(null, args);

@@ -22,13 +22,8 @@ public sealed class ConvertCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static async Task<(int Code, string Out, string Error)> RunCli(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    // Conversions read the whole 1.5 MB /object_info: twice the usual deadline on a loaded machine.
+    private static Task<CliResult> RunCli(params string[] args) => CliHarness.RunAsync(args, deadline: 2 * Waits.Deadline);
 
     [Fact]
     public async Task Convert_prints_the_prompt_with_nodes_in_ascending_id_order()
@@ -54,7 +49,7 @@ public sealed class ConvertCommandTests : IDisposable
         var converted = JsonNode.Parse(File.ReadAllText(target))!.AsObject();
 
         var fromPrompt = await RunCli("convert", Image("lora_multiple.png"), "--from", "prompt");
-        Assert.Equal(0, fromPrompt.Code);
+        Assert.Equal(0, fromPrompt.ExitCode);
         var embedded = JsonNode.Parse((await ComfyImageMetadata.ReadAsync(Image("lora_multiple.png"), Ct)).Prompt!)!.AsObject();
         Assert.True(PromptComparer.JsonEquals(embedded, JsonNode.Parse(fromPrompt.Out)));
         Assert.Empty(PromptComparer.Differences(embedded, converted, RuleConversionTests.Schema.Value));
@@ -80,7 +75,7 @@ public sealed class ConvertCommandTests : IDisposable
         File.WriteAllText(path, RuleConversionTests.Ui(RuleConversionTests.UiNode(1, "EmptyImage", widgets: "[8, 8, 1]")));
 
         var plain = await RunCli("convert", path, "--object-info", ObjectInfo);
-        Assert.Equal(0, plain.Code);
+        Assert.Equal(0, plain.ExitCode);
         Assert.Contains("warning [widget-count] node 1 (EmptyImage)", plain.Error, StringComparison.Ordinal);
         Assert.Null(JsonNode.Parse(plain.Out)!["1"]!["inputs"]!["color"]);
 
@@ -120,11 +115,11 @@ public sealed class ConvertCommandTests : IDisposable
         File.WriteAllText(path, File.ReadAllText(Path.Combine(Fixture.Directory, "conversion", "rules", "bypass_chain.workflow.json")));
 
         var converted = await RunCli("convert", path, "--server", server.BaseAddress.ToString());
-        Assert.True(converted.Code == 0, converted.Error);
+        Assert.True(converted.ExitCode == 0, converted.Error);
         Assert.Equal("[\"1\",0]", JsonNode.Parse(converted.Out)!["4"]!["inputs"]!["images"]!.ToJsonString());
 
         var run = await RunCli("run", path, "--server", server.BaseAddress.ToString(), "--out", Path.Combine(_folder, "out"), "--json");
-        Assert.True(run.Code == 0, run.Error);
+        Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("\"type\":\"result\"", run.Out, StringComparison.Ordinal);
         var saved = Assert.Single(Directory.GetFiles(Path.Combine(_folder, "out"), "*.png", SearchOption.AllDirectories));
         // Like the editor, run sends the UI form along, so the image carries the workflow as well as the prompt.

@@ -23,18 +23,7 @@ public sealed class PoolCommandTests : IDisposable
         }
     }
 
-    private sealed record CliResult(int ExitCode, string Out, string Error)
-    {
-        public JsonElement[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToArray();
-    }
-
-    private static async Task<CliResult> RunCli(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, _ => null, Ct).WaitAsync(Waits.Deadline, Ct);
-        return new CliResult(code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<CliResult> RunCli(params string[] args) => CliHarness.RunAsync(args, environment: _ => null);
 
     private string WriteWorkflow(Workflow workflow)
     {

@@ -23,13 +23,7 @@ public sealed class ValidateCommandTests : IDisposable
         }
     }
 
-    private static async Task<(int Code, string Out, string Error)> RunCli(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<CliResult> RunCli(params string[] args) => CliHarness.RunAsync(args);
 
     private string Write(string text, string extension = ".json")
     {
@@ -61,8 +55,8 @@ public sealed class ValidateCommandTests : IDisposable
         var json = await RunCli("validate", prompt, "--object-info", ObjectInfo, "--json");
         var human = await RunCli("validate", prompt, "--object-info", ObjectInfo);
 
-        Assert.Equal((0, "{\"valid\": true, \"node_errors\": {}}\n"), (json.Code, json.Out.Replace("\r\n", "\n", StringComparison.Ordinal)));
-        Assert.Equal(0, human.Code);
+        Assert.Equal((0, "{\"valid\": true, \"node_errors\": {}}\n"), (json.ExitCode, json.Out.Replace("\r\n", "\n", StringComparison.Ordinal)));
+        Assert.Equal(0, human.ExitCode);
         Assert.StartsWith("valid: the server would run output node 2", human.Out, StringComparison.Ordinal);
     }
 
@@ -92,13 +86,13 @@ public sealed class ValidateCommandTests : IDisposable
         var imagePrompt = await RunCli("validate", image, "--object-info", ObjectInfo, "--from", "prompt", "--json");
         var notConvertible = await RunCli("validate", Write("""{"nodes": [{"id": 1, "type": "NoSuchNode", "inputs": [], "outputs": [], "widgets_values": []}], "links": []}"""), "--object-info", ObjectInfo);
 
-        Assert.Equal(((int)expected.StatusCode == 200 ? 0 : 1, expected.ToJson() + "\n"), (uiVerdict.Code, uiVerdict.Out.Replace("\r\n", "\n", StringComparison.Ordinal)));
+        Assert.Equal(((int)expected.StatusCode == 200 ? 0 : 1, expected.ToJson() + "\n"), (uiVerdict.ExitCode, uiVerdict.Out.Replace("\r\n", "\n", StringComparison.Ordinal)));
         // The example's models are not on the test server: both forms of the image are rejected for them.
-        Assert.Equal(1, imageVerdict.Code);
+        Assert.Equal(1, imageVerdict.ExitCode);
         Assert.Contains("lora_name", imageVerdict.Out, StringComparison.Ordinal);
-        Assert.Equal(1, imagePrompt.Code);
+        Assert.Equal(1, imagePrompt.ExitCode);
         Assert.Contains("ckpt_name", imagePrompt.Out, StringComparison.Ordinal);
-        Assert.Equal(1, notConvertible.Code);
+        Assert.Equal(1, notConvertible.ExitCode);
         Assert.Contains("cannot be converted", notConvertible.Error, StringComparison.Ordinal);
     }
 
@@ -112,7 +106,7 @@ public sealed class ValidateCommandTests : IDisposable
         var both = await RunCli("validate", notJson, "--object-info", ObjectInfo, "--server", "http://127.0.0.1:1");
         var noFile = await RunCli("validate", Write("{}"), "--object-info", Path.Combine(_folder, "none.json"));
 
-        Assert.All(new[] { missing, broken, both, noFile }, r => Assert.Equal(2, r.Code));
+        Assert.All(new[] { missing, broken, both, noFile }, r => Assert.Equal(2, r.ExitCode));
         Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
         Assert.Contains("Invalid JSON", broken.Error, StringComparison.Ordinal);
         Assert.Contains("not both", both.Error, StringComparison.Ordinal);
