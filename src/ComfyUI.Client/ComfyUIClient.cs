@@ -10,12 +10,12 @@ namespace ComfyUI.Client;
 /// (<see cref="Queue"/>, <see cref="History"/>, …); all of them share one <see cref="HttpClient"/> and one request pipeline.
 /// </summary>
 /// <remarks>
-/// Thread-safe: share one instance. Created with a <see cref="Uri"/> or options it owns its <see cref="HttpClient"/> and disposes it;
+/// Thread-safe: share one instance. Created with a <see cref="Uri"/> or options it owns its HTTP handler and disposes it;
 /// created with an <see cref="HttpClient"/> (or through <c>AddComfyUIClient</c>) it never disposes the one it was given.
 /// </remarks>
 public partial class ComfyUIClient : IDisposable, IAsyncDisposable
 {
-    private readonly HttpClient? _ownedHttpClient;
+    private readonly HttpMessageInvoker? _ownedInvoker;
     private readonly ComfyHttpPipeline _pipeline = null!;
 
     /// <summary>Creates a client for the server at <paramref name="baseAddress"/>, for example <c>http://127.0.0.1:8188</c>.</summary>
@@ -25,14 +25,18 @@ public partial class ComfyUIClient : IDisposable, IAsyncDisposable
     {
     }
 
-    /// <summary>Creates a client from options. The client owns and disposes its <see cref="HttpClient"/>.</summary>
+    /// <summary>
+    /// Creates a client from options. The client owns and disposes its HTTP handler (a <see cref="SocketsHttpHandler"/> that it calls
+    /// directly: addresses, headers and timeouts are the client's own, so no <see cref="HttpClient"/> layer is needed).
+    /// </summary>
     /// <param name="options">The settings; <see cref="ComfyUIClientOptions.BaseAddress"/> is required.</param>
     /// <param name="logger">A logger, or <see langword="null"/> for none.</param>
     public ComfyUIClient(ComfyUIClientOptions options, ILogger<ComfyUIClient>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _ownedHttpClient = new HttpClient(CreateDefaultHandler()) { Timeout = Timeout.InfiniteTimeSpan };
-        _pipeline = new ComfyHttpPipeline(_ownedHttpClient, Validate(options), (ILogger?)logger ?? NullLogger.Instance);
+        var validated = Validate(options);
+        _ownedInvoker = new HttpMessageInvoker(CreateDefaultHandler(validated), disposeHandler: true);
+        _pipeline = new ComfyHttpPipeline(_ownedInvoker, validated, (ILogger?)logger ?? NullLogger.Instance);
         InitializeAreas();
     }
 
@@ -109,11 +113,18 @@ public partial class ComfyUIClient : IDisposable, IAsyncDisposable
         return options.Clone();
     }
 
-    internal static SocketsHttpHandler CreateDefaultHandler() => new()
+    /// <summary>
+    /// The HTTP handler of a client created from options (and of <c>AddComfyUIClient</c>'s clients): pooled connections renewed every two
+    /// minutes (DNS changes are seen), a connect timeout, gzip only when <see cref="ComfyUIClientOptions.AcceptCompressedResponses"/> asks for it
+    /// (ComfyUI compresses only gzip, and only when told to), and no automatic redirects: ComfyUI's routes never redirect, so a redirect comes
+    /// from something in front of it and is reported with its target (<see cref="ComfyUIApiException"/>) instead of being followed (which
+    /// would turn a POST into a GET and drop the API key).
+    /// </summary>
+    internal static SocketsHttpHandler CreateDefaultHandler(ComfyUIClientOptions options) => new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        // gzip only: every server or proxy that compresses offers it, and each accepted method costs every request a header value to add.
-        AutomaticDecompression = DecompressionMethods.GZip,
+        AutomaticDecompression = options.AcceptCompressedResponses ? DecompressionMethods.GZip : DecompressionMethods.None,
+        AllowAutoRedirect = false,
         ConnectTimeout = TimeSpan.FromSeconds(15),
     };
 
@@ -156,7 +167,7 @@ public partial class ComfyUIClient : IDisposable, IAsyncDisposable
     {
         if (disposing)
         {
-            _ownedHttpClient?.Dispose();
+            _ownedInvoker?.Dispose();
         }
     }
 }

@@ -58,6 +58,15 @@ public sealed class ComfyUIClientOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>
+    /// Whether the client's own HTTP handler asks for gzip-compressed answers (<c>Accept-Encoding: gzip</c>) and decompresses them. ComfyUI
+    /// compresses JSON and text answers only when started with <c>--enable-compress-response-body</c>: turn this on for such a server behind a
+    /// slow link (<c>/object_info</c> is 1–2 MB). Off by default, since an accepted encoding costs every request a header and a decompression
+    /// layer for nothing when the server does not compress. Applies to clients created from options and through <c>AddComfyUIClient</c>; an
+    /// <see cref="HttpClient"/> you pass in keeps its own setting.
+    /// </summary>
+    public bool AcceptCompressedResponses { get; set; }
+
     /// <summary>The largest error body read into an exception, in characters. Longer bodies are cut. Defaults to 16 384.</summary>
     [Range(256, 16 * 1024 * 1024)]
     public int MaxErrorBodyLength { get; set; } = 16 * 1024;
@@ -90,6 +99,7 @@ public sealed class ComfyUIClientOptions
             ApiKeyHeaderName = ApiKeyHeaderName,
             User = User,
             RequestTimeout = RequestTimeout,
+            AcceptCompressedResponses = AcceptCompressedResponses,
             MaxErrorBodyLength = MaxErrorBodyLength,
             ValidatePrompts = ValidatePrompts,
             WebSocket = WebSocket.Clone(),

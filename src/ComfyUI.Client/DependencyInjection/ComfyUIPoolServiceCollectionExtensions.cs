@@ -76,6 +76,7 @@ public static class ComfyUIPoolServiceCollectionExtensions
         return services
             .AddHttpClient(HttpClientName)
             .ConfigureHttpClient(static http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(static () => ComfyUIClient.CreateDefaultHandler());
+            .ConfigurePrimaryHttpMessageHandler(static provider =>
+                ComfyUIClient.CreateDefaultHandler(provider.GetRequiredService<IOptions<ComfyUIPoolOptions>>().Value.Client));
     }
 }

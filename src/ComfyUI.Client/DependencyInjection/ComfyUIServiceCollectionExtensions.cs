@@ -79,11 +79,8 @@ public static class ComfyUIServiceCollectionExtensions
         return services
             .AddHttpClient(HttpClientName)
             .ConfigureHttpClient(static http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
-            {
-                AutomaticDecompression = System.Net.DecompressionMethods.GZip, // as ComfyUIClient.CreateDefaultHandler
-                ConnectTimeout = TimeSpan.FromSeconds(15),
-            })
+            .ConfigurePrimaryHttpMessageHandler(static provider =>
+                ComfyUIClient.CreateDefaultHandler(provider.GetRequiredService<IOptions<ComfyUIClientOptions>>().Value))
             .AddTypedClient<ComfyUIClient>(static (http, provider) =>
             {
                 var options = provider.GetRequiredService<IOptions<ComfyUIClientOptions>>().Value;

@@ -101,8 +101,26 @@ internal static class RunMetrics
 
     /// <summary>The server's millisecond timestamp of a message recorded in the history entry.</summary>
     private static DateTimeOffset? Timestamp(HistoryEntry? history, string eventName) =>
-        history?.Status?.FindMessage(eventName) is { ValueKind: JsonValueKind.Object } data
-        && data.TryGetProperty("timestamp", out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var ms)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+        history?.Status is { } status && status.TryReadRecorded(eventName, ReadTimestamp, out var ms) && ms is { } value
+            ? DateTimeOffset.FromUnixTimeMilliseconds(value)
             : null;
+
+    /// <summary>The data's <c>timestamp</c> (the last one, as <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> finds it) when it is an integer.</summary>
+    private static long? ReadTimestamp(ref Utf8JsonReader reader)
+    {
+        long? timestamp = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isTimestamp = reader.ValueTextEquals("timestamp"u8);
+            reader.Read();
+            if (isTimestamp)
+            {
+                timestamp = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) ? ms : null;
+            }
+
+            reader.Skip();
+        }
+
+        return timestamp;
+    }
 }

@@ -179,6 +179,18 @@ internal static class ComfyErrorParser
         return new ComfyUIApiException(message, status, method, route, body, error);
     }
 
+    /// <summary>
+    /// The error for a redirect: ComfyUI's routes never redirect, so something in front of the server did (an http-to-https rule, a login page),
+    /// and following it would turn a POST into a GET and drop the API key. The message names the target to use as the base address.
+    /// </summary>
+    public static ComfyUIApiException CreateRedirectException(HttpStatusCode status, string? reason, string method, string route, Uri? location)
+    {
+        var target = location is null ? "no Location header" : $"'{location}'";
+        var message = $"{method} {route} was redirected ({(int)status} {reason ?? status.ToString()}) to {target}. ComfyUI itself never redirects: "
+            + "something in front of the server did, and the client does not follow redirects. Set ComfyUIClientOptions.BaseAddress to the address the server is really at.";
+        return new ComfyUIApiException(message, status, method, route, null, null);
+    }
+
     /// <summary>An error in one line: <c>[type] message: details; node 3 (KSampler): Value not in list: …</c> (five nodes, three errors each at most).</summary>
     internal static string Describe(ComfyError error)
     {

@@ -16,7 +16,6 @@ namespace ComfyUI.Client;
 internal static class HistoryEntryReader
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-    private static readonly QueueItemConverter QueueItems = new();
     private static readonly NodeOutputConverter Outputs = new();
 
     private static readonly string[] RecordedEventNames = ["execution_start", "execution_cached", "execution_success", "execution_error", "execution_interrupted"];
@@ -41,7 +40,7 @@ internal static class HistoryEntryReader
             reader.Read();
             if (match)
             {
-                found = reader.TokenType == JsonTokenType.Null ? null : Entry(ref reader);
+                found = reader.TokenType == JsonTokenType.Null ? null : Entry(ref reader, utf8, promptId);
             }
             else
             {
@@ -78,14 +77,18 @@ internal static class HistoryEntryReader
         return new QueuePromptResponse { PromptId = promptId!, Number = number, NodeErrors = nodeErrors! };
     }
 
-    private static HistoryEntry Entry(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Reads an entry. Its free-form parts (the prompt and extra data the queue item echoes, the recorded messages) are checked and located here,
+    /// then copied into one array of their own and parsed only when the caller looks at them (<see cref="LazyJsonElement"/>).
+    /// </summary>
+    private static HistoryEntry Entry(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string promptId)
     {
         Expect(ref reader, JsonTokenType.StartObject, "a history entry");
-        QueueItem? prompt = null;
+        var item = default(ItemParts);
+        var status = default(StatusParts);
         IReadOnlyDictionary<string, NodeOutput>? outputs = null;
         IReadOnlyDictionary<string, HistoryNodeMeta>? meta = null;
-        HistoryStatus? status = null;
-        bool hasPrompt = false, hasOutputs = false, hasMeta = false;
+        bool hasPrompt = false, promptIsNull = false, hasOutputs = false, hasMeta = false, hasStatus = false;
         int member;
         while ((member = NextMember(ref reader, EntryMembers)) >= 0)
         {
@@ -94,14 +97,24 @@ internal static class HistoryEntryReader
             {
                 case 0:
                     hasPrompt = true;
-                    prompt = isNull ? null : QueueItems.Read(ref reader, typeof(QueueItem), null!);
+                    promptIsNull = isNull;
+                    if (!isNull)
+                    {
+                        item = Item(ref reader, utf8, promptId);
+                    }
+
                     break;
                 case 1:
                     hasOutputs = true;
                     outputs = isNull ? null : NodeOutputs(ref reader);
                     break;
                 case 2:
-                    status = isNull ? null : Status(ref reader);
+                    hasStatus = !isNull;
+                    if (!isNull)
+                    {
+                        status = Status(ref reader);
+                    }
+
                     break;
                 default:
                     hasMeta = true;
@@ -110,14 +123,132 @@ internal static class HistoryEntryReader
             }
         }
 
+        // One array for the free-form parts that are kept: the prompt, the extra data and the messages.
+        var keepPrompt = hasPrompt && !promptIsNull;
+        var keepMessages = hasStatus && status.Messages.Length > 0;
+        var owned = new byte[(keepPrompt ? item.Prompt.Length + item.ExtraData.Length : 0) + (keepMessages ? status.Messages.Length : 0)];
+        var offset = 0;
+        var lazyPrompt = keepPrompt ? Keep(utf8, item.Prompt, owned, ref offset) : null;
+        var lazyExtraData = keepPrompt ? Keep(utf8, item.ExtraData, owned, ref offset) : null;
+        var lazyMessages = keepMessages ? Keep(utf8, status.Messages, owned, ref offset) : null;
+
         // Absent members keep the model's (shared, empty) defaults, as in the generated path.
         return new HistoryEntry
         {
-            Prompt = hasPrompt ? prompt! : HistoryEntry.NoPrompt,
+            Prompt = !hasPrompt ? HistoryEntry.NoPrompt
+                : promptIsNull ? null!
+                : new QueueItem { Number = item.Number, PromptId = item.PromptId!, OutputsToExecute = item.Outputs!, LazyPrompt = lazyPrompt, LazyExtraData = lazyExtraData },
             Outputs = hasOutputs ? outputs! : ReadOnlyDictionary<string, NodeOutput>.Empty,
-            Status = status,
+            Status = !hasStatus ? null
+                : status.MessagesIsNull ? new HistoryStatus { StatusStr = status.StatusStr, Completed = status.Completed, Messages = null! }
+                : new HistoryStatus { StatusStr = status.StatusStr, Completed = status.Completed, LazyMessages = lazyMessages },
             Meta = hasMeta ? meta! : ReadOnlyDictionary<string, HistoryNodeMeta>.Empty,
         };
+    }
+
+    /// <summary>Copies a located part into the owned array; <see langword="null"/> for a part that is absent.</summary>
+    private static LazyJsonElement? Keep(ReadOnlySpan<byte> utf8, Part part, byte[] owned, ref int offset)
+    {
+        if (part.Length == 0)
+        {
+            return null;
+        }
+
+        utf8.Slice(part.Start, part.Length).CopyTo(owned.AsSpan(offset));
+        var kept = new LazyJsonElement(owned.AsMemory(offset, part.Length));
+        offset += part.Length;
+        return kept;
+    }
+
+    /// <summary>
+    /// A queue item <c>[number, prompt_id, prompt, extra_data, outputs_to_execute]</c>, read as <see cref="QueueItemConverter"/> reads it, with the
+    /// prompt and extra data located instead of parsed. The requested prompt id's string is reused.
+    /// </summary>
+    private static ItemParts Item(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string promptId)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException($"A queue item must be a JSON array [number, prompt_id, prompt, extra_data, outputs], not {reader.TokenType}.");
+        }
+
+        var item = new ItemParts { Outputs = [] };
+        var length = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            switch (length++)
+            {
+                case 0:
+                    item.Number = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : 0;
+                    reader.Skip();
+                    break;
+                case 1:
+                    item.PromptId = reader.TokenType != JsonTokenType.String ? RawText(ref reader, utf8)
+                        : reader.ValueTextEquals(promptId) ? promptId
+                        : reader.GetString();
+                    break;
+                case 2:
+                    item.Prompt = Locate(ref reader);
+                    break;
+                case 3:
+                    item.ExtraData = Locate(ref reader);
+                    break;
+                case 4 when reader.TokenType == JsonTokenType.StartArray:
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        item.Outputs.Add(reader.TokenType == JsonTokenType.String ? reader.GetString()! : RawText(ref reader, utf8));
+                    }
+
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        if (length < 2)
+        {
+            throw new JsonException($"A queue item must have at least 2 elements, it has {length}.");
+        }
+
+        return item;
+    }
+
+    /// <summary>Where the value the reader is on lies in the answer; the reader is left on its last token.</summary>
+    private static Part Locate(ref Utf8JsonReader reader)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return new Part(start, (int)reader.BytesConsumed - start);
+    }
+
+    /// <summary>The value's JSON text, as <see cref="JsonElement.GetRawText"/> gives it.</summary>
+    private static string RawText(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
+    {
+        var part = Locate(ref reader);
+        return System.Text.Encoding.UTF8.GetString(utf8.Slice(part.Start, part.Length));
+    }
+
+    /// <summary>Where a value lies in the answer (length 0: absent).</summary>
+    private readonly record struct Part(int Start, int Length);
+
+    /// <summary>The parts of a queue item until the entry is read.</summary>
+    private struct ItemParts
+    {
+        public double Number;
+        public string? PromptId;
+        public List<string> Outputs;
+        public Part Prompt;
+        public Part ExtraData;
+    }
+
+    /// <summary>The parts of a status until the entry is read.</summary>
+    private struct StatusParts
+    {
+        public string? StatusStr;
+        public bool Completed;
+        public bool HasMessages;
+        public bool MessagesIsNull;
+        public Part Messages;
     }
 
     private static Dictionary<string, NodeOutput> NodeOutputs(ref Utf8JsonReader reader)
@@ -134,35 +265,104 @@ internal static class HistoryEntryReader
         return outputs;
     }
 
-    private static HistoryStatus Status(ref Utf8JsonReader reader)
+    private static StatusParts Status(ref Utf8JsonReader reader)
     {
         Expect(ref reader, JsonTokenType.StartObject, "status");
-        string? statusStr = null;
-        var completed = false;
-        IReadOnlyList<HistoryMessage>? messages = null;
-        var hasMessages = false;
+        var status = default(StatusParts);
         int member;
         while ((member = NextMember(ref reader, StatusMembers)) >= 0)
         {
             switch (member)
             {
-                case 0: statusStr = StatusString(ref reader); break;
-                case 1: completed = Boolean(ref reader); break;
+                case 0: status.StatusStr = StatusString(ref reader); break;
+                case 1: status.Completed = Boolean(ref reader); break;
                 default:
-                    hasMessages = true;
-                    messages = reader.TokenType == JsonTokenType.Null ? null : MessageList(ref reader);
+                    status.HasMessages = true;
+                    status.MessagesIsNull = reader.TokenType == JsonTokenType.Null;
+                    status.Messages = status.MessagesIsNull ? default : CheckedMessages(ref reader);
                     break;
             }
         }
 
-        return new HistoryStatus { StatusStr = statusStr, Completed = completed, Messages = hasMessages ? messages! : [] };
+        return status;
     }
 
-    /// <summary>The recorded messages: one owned document for the whole list, each message's data an element of it (as <see cref="HistoryMessageConverter"/> reads them).</summary>
-    private static HistoryMessage[] MessageList(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Checks that the recorded messages are a list of <c>[event_name, data]</c> pairs (or nulls), as <see cref="HistoryMessageConverter"/> requires,
+    /// and locates the list: it is parsed only when <see cref="HistoryStatus.Messages"/> is asked for.
+    /// </summary>
+    private static Part CheckedMessages(ref Utf8JsonReader reader)
     {
         Expect(ref reader, JsonTokenType.StartArray, "messages");
-        var list = JsonElement.ParseValue(ref reader);
+        var start = (int)reader.TokenStartIndex;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+            {
+                throw new JsonException(HistoryMessageConverter.ShapeError);
+            }
+
+            do
+            {
+                reader.Skip();
+            }
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray);
+        }
+
+        return new Part(start, (int)reader.BytesConsumed - start);
+    }
+
+    /// <summary>
+    /// Finds the first recorded message named <paramref name="eventName"/> in a checked message list and locates its data (length 0 when it has none).
+    /// </summary>
+    internal static bool TryFindRecorded(ReadOnlySpan<byte> messages, string eventName, out int start, out int length)
+    {
+        var reader = new Utf8JsonReader(messages, ReaderOptions);
+        reader.Read();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            reader.Read();
+            var match = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(eventName);
+            reader.Skip();
+            if (match)
+            {
+                if (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    length = (int)reader.BytesConsumed - start;
+                }
+                else
+                {
+                    start = length = 0;
+                }
+
+                return true;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                reader.Skip();
+            }
+        }
+
+        start = length = 0;
+        return false;
+    }
+
+    /// <summary>The recorded messages of a checked list: each message's data an element of the list's document (as <see cref="HistoryMessageConverter"/> reads them).</summary>
+    internal static HistoryMessage[] Messages(JsonElement list)
+    {
         var messages = new HistoryMessage[list.GetArrayLength()];
         var index = 0;
         foreach (var item in list.EnumerateArray())
@@ -171,11 +371,6 @@ internal static class HistoryEntryReader
             {
                 messages[index++] = null!;
                 continue;
-            }
-
-            if (item.ValueKind != JsonValueKind.Array || item.GetArrayLength() == 0)
-            {
-                throw new JsonException(HistoryMessageConverter.ShapeError);
             }
 
             var name = item[0];

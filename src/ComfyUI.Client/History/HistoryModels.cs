@@ -57,9 +57,35 @@ public sealed class HistoryStatus
     [JsonPropertyName("completed")]
     public bool Completed { get; init; }
 
+    /// <summary>Stands for a JSON <c>null</c> list (as the generated path gives it), so that <see langword="null"/> can mean "not parsed yet".</summary>
+    private static readonly IReadOnlyList<HistoryMessage> NullMessages = new ReadOnlyCollection<HistoryMessage>([]);
+
+    private IReadOnlyList<HistoryMessage>? _messages;
+
     /// <summary>The lifecycle messages recorded during execution, in order (<c>execution_start</c>, <c>execution_cached</c>, then the outcome).</summary>
     [JsonPropertyName("messages")]
-    public IReadOnlyList<HistoryMessage> Messages { get; init; } = [];
+    public IReadOnlyList<HistoryMessage> Messages
+    {
+        get
+        {
+            var messages = Volatile.Read(ref _messages);
+            if (messages is null)
+            {
+                var parsed = LazyMessages is { } lazy ? HistoryEntryReader.Messages(lazy.Value) : [];
+                messages = Interlocked.CompareExchange(ref _messages, parsed, null) ?? parsed;
+            }
+
+            return ReferenceEquals(messages, NullMessages) ? null! : messages;
+        }
+
+        init => _messages = value ?? NullMessages;
+    }
+
+    /// <summary>
+    /// The recorded list's bytes (already checked to be <c>[event_name, data]</c> pairs), turned into <see cref="Messages"/> on first use (entries
+    /// read by <see cref="HistoryEntryReader"/>); <see cref="TryReadRecorded"/> reads one message from them without that.
+    /// </summary>
+    internal Serialization.LazyJsonElement? LazyMessages { get; init; }
 
     /// <summary>The data of the first recorded message with this event name, for example <c>execution_error</c>.</summary>
     /// <param name="eventName">The event name.</param>
@@ -68,15 +94,76 @@ public sealed class HistoryStatus
     {
         foreach (var message in Messages)
         {
-            if (string.Equals(message.EventName, eventName, StringComparison.Ordinal))
+            if (string.Equals(message?.EventName, eventName, StringComparison.Ordinal))
             {
-                return message.Data;
+                return message!.Data;
             }
         }
 
         return null;
     }
+
+    /// <summary>
+    /// Reads the data of the first recorded message with this event name with <paramref name="read"/> (given a reader on the data's first token),
+    /// straight from the recorded bytes when the messages were not parsed yet. Returns whether the message was recorded; <paramref name="value"/>
+    /// is <see langword="default"/> when it was recorded without data, or its data is not an object, or <paramref name="read"/> threw
+    /// <see cref="JsonException"/> (recorded, but not in a shape the SDK knows).
+    /// </summary>
+    internal bool TryReadRecorded<T>(string eventName, Utf8ValueReader<T> read, out T? value)
+    {
+        value = default;
+        ReadOnlySpan<byte> data;
+        if (Volatile.Read(ref _messages) is null && LazyMessages is { } lazy)
+        {
+            if (!HistoryEntryReader.TryFindRecorded(lazy.Utf8.Span, eventName, out var start, out var length))
+            {
+                return false;
+            }
+
+            data = lazy.Utf8.Span.Slice(start, length);
+        }
+        else
+        {
+            if (FindMessage(eventName) is not { } element)
+            {
+                return false;
+            }
+
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                return true;
+            }
+#if NET9_0_OR_GREATER
+            data = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+#else
+            data = System.Text.Encoding.UTF8.GetBytes(element.GetRawText());
+#endif
+        }
+
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return true;
+        }
+
+        try
+        {
+            value = read(ref reader);
+        }
+        catch (JsonException)
+        {
+            value = default;
+        }
+
+        return true;
+    }
 }
+
+/// <summary>Reads a value from a reader on its first token.</summary>
+/// <typeparam name="T">What is read.</typeparam>
+/// <param name="reader">The reader.</param>
+/// <returns>The value.</returns>
+internal delegate T Utf8ValueReader<T>(ref Utf8JsonReader reader);
 
 /// <summary>A recorded lifecycle message: on the wire the pair <c>[event_name, data]</c>.</summary>
 [JsonConverter(typeof(HistoryMessageConverter))]

@@ -14,18 +14,19 @@ namespace ComfyUI.Client.Http;
 /// </summary>
 internal sealed class ComfyHttpPipeline
 {
-    private readonly HttpClient _http;
+    private readonly HttpMessageInvoker _http;
     private readonly ILogger _logger;
     private readonly CallTimeoutPool _timeouts = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _fixedRoutes = new(StringComparer.Ordinal);
 
-    public ComfyHttpPipeline(HttpClient http, ComfyUIClientOptions options, ILogger logger, TimeProvider? timeProvider = null)
+    /// <summary>Creates the pipeline over an <see cref="HttpClient"/> given by the user, or the client's own handler called directly.</summary>
+    public ComfyHttpPipeline(HttpMessageInvoker http, ComfyUIClientOptions options, ILogger logger, TimeProvider? timeProvider = null)
     {
         _http = http;
         TimeProvider = timeProvider ?? TimeProvider.System;
         Options = options;
         _logger = logger;
-        var baseAddress = options.BaseAddress ?? http.BaseAddress
+        var baseAddress = options.BaseAddress ?? (http as HttpClient)?.BaseAddress
             ?? throw new ArgumentException("ComfyUIClientOptions.BaseAddress is required (or an HttpClient with a BaseAddress).", nameof(options));
         if (!baseAddress.IsAbsoluteUri)
         {
@@ -118,9 +119,22 @@ internal sealed class ComfyHttpPipeline
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(message, completion, timeout.Token).ConfigureAwait(false);
+            // A user's HttpClient goes through HttpClient (its handlers, its buffering); the client's own handler is called directly, which
+            // answers once the headers arrived: a body the caller wants read is then buffered here, under the same timeout.
+            if (_http is HttpClient client)
+            {
+                response = await client.SendAsync(message, completion, timeout.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                response = await _http.SendAsync(message, timeout.Token).ConfigureAwait(false);
+                if (completion == HttpCompletionOption.ResponseContentRead)
+                {
+                    await BufferAsync(response, timeout.Token).ConfigureAwait(false);
+                }
+            }
         }
-        catch (OperationCanceledException ex) when (timeout.TimedOut)
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException && timeout.TimedOut)
         {
             throw TimeoutError(request, ex);
         }
@@ -140,6 +154,11 @@ internal sealed class ComfyHttpPipeline
 
         using (response)
         {
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                throw ComfyErrorParser.CreateRedirectException(response.StatusCode, response.ReasonPhrase, request.Method.Method, request.Route, response.Headers.Location);
+            }
+
             string? body;
             try
             {
@@ -159,6 +178,24 @@ internal sealed class ComfyHttpPipeline
             }
 
             throw ComfyErrorParser.CreateException(response.StatusCode, response.ReasonPhrase, request.Method.Method, request.Route, body, request.IsPromptSubmission);
+        }
+    }
+
+    /// <summary>Reads the whole body into memory (what <see cref="HttpClient"/> does for <see cref="HttpCompletionOption.ResponseContentRead"/>).</summary>
+    private static async Task BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+#if NET9_0_OR_GREATER
+            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+#else
+            await response.Content.LoadIntoBufferAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+#endif
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
     }
 

@@ -160,11 +160,28 @@ public sealed class QueueItem
     /// <summary>The prompt id.</summary>
     public string PromptId { get; init; } = "";
 
+    private readonly JsonElement _prompt;
+    private readonly JsonElement _extraData;
+
     /// <summary>The API-format prompt as queued.</summary>
-    public JsonElement Prompt { get; init; }
+    public JsonElement Prompt
+    {
+        get => LazyPrompt?.Value ?? _prompt;
+        init => _prompt = value;
+    }
 
     /// <summary>The stored extra data (<c>client_id</c>, <c>create_time</c>, <c>extra_pnginfo</c>, …; credentials stripped).</summary>
-    public JsonElement ExtraData { get; init; }
+    public JsonElement ExtraData
+    {
+        get => LazyExtraData?.Value ?? _extraData;
+        init => _extraData = value;
+    }
+
+    /// <summary>The prompt's bytes, parsed on first use of <see cref="Prompt"/> (items read by <see cref="HistoryEntryReader"/>).</summary>
+    internal Serialization.LazyJsonElement? LazyPrompt { get; init; }
+
+    /// <summary>The extra data's bytes, parsed on first use of <see cref="ExtraData"/> (items read by <see cref="HistoryEntryReader"/>).</summary>
+    internal Serialization.LazyJsonElement? LazyExtraData { get; init; }
 
     /// <summary>The output node ids that passed validation and will run.</summary>
     public IReadOnlyList<string> OutputsToExecute { get; init; } = [];

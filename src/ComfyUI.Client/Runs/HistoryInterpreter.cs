@@ -1,6 +1,3 @@
-#if NET9_0_OR_GREATER
-using System.Runtime.InteropServices;
-#endif
 using System.Text.Json;
 using ComfyUI.Client.Serialization;
 using ComfyUI.Client.WebSockets;
@@ -25,9 +22,9 @@ internal static class HistoryInterpreter
         PromptError? error = null;
         string? reason = null;
         var messages = entry.Status;
-        if (string.Equals(messages?.StatusStr, "error", StringComparison.Ordinal))
+        if (messages is not null && string.Equals(messages.StatusStr, "error", StringComparison.Ordinal))
         {
-            if (Read(messages, "execution_interrupted", ComfyJsonContext.Default.ExecutionInterruptedMessage, out var interrupted))
+            if (messages.TryReadRecorded("execution_interrupted", ReadInterrupted, out var interrupted))
             {
                 status = cancelRequested ? PromptStatus.Cancelled : PromptStatus.Interrupted;
                 reason = interrupted is null ? "interrupted" : RunMessageMapper.InterruptReason(interrupted);
@@ -35,7 +32,7 @@ internal static class HistoryInterpreter
             else
             {
                 status = PromptStatus.Failed;
-                Read(messages, "execution_error", ComfyJsonContext.Default.ExecutionErrorMessage, out var failure);
+                messages.TryReadRecorded("execution_error", ReadError, out var failure);
                 error = failure is not null ? RunMessageMapper.ToPromptError(failure) : seen?.Error;
                 reason = error is null ? "the server recorded an error" : null;
             }
@@ -45,7 +42,10 @@ internal static class HistoryInterpreter
             status = PromptStatus.Succeeded;
         }
 
-        var cached = ReadCached(messages);
+        // The recorded execution_cached (every run has one), read with the WebSocket's hand-written reader straight from the entry's bytes;
+        // when it was not recorded or cannot be read, what the WebSocket said stands in.
+        ExecutionCachedMessage? cached = null;
+        messages?.TryReadRecorded("execution_cached", ReadCached, out cached);
         return new PromptResult
         {
             PromptId = promptId,
@@ -58,60 +58,11 @@ internal static class HistoryInterpreter
         };
     }
 
-    /// <summary>
-    /// Reads the recorded <c>execution_cached</c> (every run has one) with the WebSocket's hand-written reader, straight from the entry's bytes;
-    /// <see langword="null"/> when it was not recorded or cannot be read.
-    /// </summary>
-    private static ExecutionCachedMessage? ReadCached(HistoryStatus? status)
-    {
-        if (status?.FindMessage("execution_cached") is not { ValueKind: JsonValueKind.Object } data)
-        {
-            return null;
-        }
+    private static ExecutionInterruptedMessage ReadInterrupted(ref Utf8JsonReader reader) =>
+        JsonSerializer.Deserialize(ref reader, ComfyJsonContext.Default.ExecutionInterruptedMessage)!;
 
-#if NET9_0_OR_GREATER
-        try
-        {
-            var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(data));
-            reader.Read();
-            return (ExecutionCachedMessage)HotMessageReaders.ExecutionCached(ref reader);
-        }
-        catch (JsonException)
-        {
-            // Recorded, but not in the shape the SDK knows: the caller falls back to what the WebSocket said.
-            return null;
-        }
-#else
-        Read(status, "execution_cached", ComfyJsonContext.Default.ExecutionCachedMessage, out var cached);
-        return cached;
-#endif
-    }
+    private static ExecutionErrorMessage ReadError(ref Utf8JsonReader reader) =>
+        JsonSerializer.Deserialize(ref reader, ComfyJsonContext.Default.ExecutionErrorMessage)!;
 
-    /// <summary>
-    /// Reads a recorded message as the typed WebSocket message. Returns whether it was recorded; <paramref name="message"/> is
-    /// <see langword="null"/> when it was recorded but cannot be read.
-    /// </summary>
-    private static bool Read<T>(HistoryStatus? status, string eventName, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, out T? message)
-        where T : class
-    {
-        message = null;
-        if (status?.FindMessage(eventName) is not { } data)
-        {
-            return false;
-        }
-
-        if (data.ValueKind == JsonValueKind.Object)
-        {
-            try
-            {
-                message = data.Deserialize(typeInfo);
-            }
-            catch (JsonException)
-            {
-                // Recorded, but not in the shape the SDK knows: the caller falls back to what the WebSocket said.
-            }
-        }
-
-        return true;
-    }
+    private static ExecutionCachedMessage ReadCached(ref Utf8JsonReader reader) => (ExecutionCachedMessage)HotMessageReaders.ExecutionCached(ref reader);
 }

@@ -75,6 +75,46 @@ public sealed class HistoryEntryReaderTests
     }
 
     [Theory]
+    [MemberData(nameof(HistoryCaptures))]
+    public void Recorded_messages_read_from_the_bytes_equal_the_parsed_ones(string name)
+    {
+        // A run reads execution_cached (and the error or interrupt) without parsing the message list: the same data as the parsed list gives.
+        var body = Fixture.HttpBytes(name);
+        var generated = JsonSerializer.Deserialize(body, ComfyJsonContext.Default.DictionaryStringHistoryEntry)!;
+        string[] events = ["execution_start", "execution_cached", "execution_success", "execution_error", "execution_interrupted", "not_recorded"];
+        foreach (var (id, expected) in generated)
+        {
+            var lazy = HistoryEntryReader.ReadEntry(body, id)!;
+            Assert.NotNull(lazy.Status!.LazyMessages);
+            foreach (var eventName in events)
+            {
+                var fromBytes = lazy.Status.TryReadRecorded(eventName, RawText, out var rawFromBytes);
+                var fromParsed = expected.Status!.TryReadRecorded(eventName, RawText, out var rawFromParsed);
+                Assert.Equal(fromParsed, fromBytes);
+                Assert.Equal(rawFromParsed, rawFromBytes);
+                Assert.Equal(expected.Status.FindMessage(eventName)?.GetRawText(), lazy.Status.FindMessage(eventName)?.GetRawText());
+            }
+        }
+
+        static string RawText(ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader).GetRawText();
+    }
+
+    [Fact]
+    public void The_prompt_and_messages_of_an_entry_are_parsed_once_and_shared_between_threads()
+    {
+        var name = "history_entry_execution_error.json";
+        var entry = HistoryEntryReader.ReadEntry(Fixture.HttpBytes(name), PromptIdOf(name))!;
+
+        var seen = new System.Collections.Concurrent.ConcurrentBag<(JsonElement Prompt, IReadOnlyList<HistoryMessage> Messages)>();
+        Parallel.For(0, 16, _ => seen.Add((entry.Prompt.Prompt, entry.Status!.Messages)));
+
+        Assert.Single(seen.Select(s => s.Messages).Distinct());
+        Assert.Single(seen.Select(s => s.Prompt.GetRawText()).Distinct());
+        Assert.Same(entry.Status!.Messages, entry.Status.Messages);
+        Assert.Equal(entry.Prompt.Prompt.GetRawText(), entry.Prompt.Prompt.GetRawText());
+    }
+
+    [Theory]
     [InlineData("""{"prompt_id": "218f7b80-1db8-42aa-9231-4ccf675f014d", "number": 12, "node_errors": {}}""")]
     [InlineData("""{"prompt_id": "p", "number": "-3.5", "node_errors": {"9": {"errors": [{"type": "x"}], "class_type": "SaveImage"}}, "extra": []}""")]
     [InlineData("""{"number": "NaN"}""")]
