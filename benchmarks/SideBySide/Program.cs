@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ComfyUI.Client.SideBySide;
 
-// dotnet run -c Release --project benchmarks/SideBySide [--quick] [--runs N] [--warmup N] [--only a,b,c,d] [--clients raw,sdk,node] [--no-node] [--out DIR] [--server URL]
+// dotnet run -c Release --project benchmarks/SideBySide [--quick] [--runs N] [--node-runs N] [--warmup N] [--prompts N] [--only a,b,c,d] [--clients raw,sdk,node] [--no-node] [--out DIR] [--server URL]
 if (args.Contains("--serve"))
 {
     await BenchServer.RunAsync(Path.Combine(AppContext.BaseDirectory, "Data"));
@@ -58,7 +58,7 @@ if (settings.Includes("c"))
     {
         // Instant: 2,000 prompts. With 10 ms of execution each (so that clients which miss early events can keep up): 100 prompts.
         // Instant prompts take a few tens of µs each: 2,000 per run keep the spread of the (c) rows small on a noisy machine.
-        var count = executionMs == 0 ? (settings.Quick ? 200 : 2000) : (settings.Quick ? 30 : 100);
+        var count = executionMs == 0 ? settings.InstantPrompts ?? (settings.Quick ? 200 : 2000) : (settings.Quick ? 30 : 100);
         await server.ConfigureAsync(executionMs);
         foreach (var concurrency in new[] { 1, 16 })
         {
@@ -71,7 +71,9 @@ if (settings.Includes("c"))
             var workload = report.Add(key, items: count, title: executionMs == 0
                 ? $"{count} prompts submitted and awaited, {concurrency} at a time (server executes instantly)"
                 : $"{count} prompts submitted and awaited, {concurrency} at a time (each prompt executes for {executionMs} ms, one at a time)");
-            await Measure.DotNetAsync(workload, clients, c => c.PromptsAsync(count, concurrency), settings, server);
+            // Instant prompts: a run is 10 slices per client, alternating, so that the pair being compared shares the machine's moment.
+            var slices = executionMs == 0 && count >= 1000 ? 10 : 1;
+            await Measure.DotNetAsync(workload, clients, c => c.PromptsAsync(count / slices, concurrency), settings, server, slices: slices);
 
             // On an instant server the Node clients can miss their prompt's events (they arrive before the POST's answer is handled): fail fast.
             await Measure.NodeAsync(workload, node, server.BaseAddress, "prompts", settings, $"count={count}", $"concurrency={concurrency}", executionMs == 0 ? "timeout=10000" : "timeout=60000");
@@ -103,7 +105,14 @@ internal sealed class Settings
 {
     public bool Quick { get; private init; }
 
-    public int Runs { get; private init; } = 5;
+    /// <summary>
+    /// Measured runs per .NET client (<c>--runs N</c>). 20 by default: on a shared 2-core VM single runs of the (c) rows wander by ±20% with the
+    /// machine, so a row is judged by the 95% confidence interval of its median (6th to 15th of 20 runs), which is then within ±10%.
+    /// </summary>
+    public int Runs { get; private init; } = 20;
+
+    /// <summary>Measured runs per Node.js client (<c>--node-runs N</c>): they are 2–10× behind, so fewer runs tell as much.</summary>
+    public int NodeRuns { get; private init; } = 5;
 
     /// <summary>Unmeasured rounds before the measured ones (<c>--warmup N</c>).</summary>
     public int Warmups { get; private init; } = 3;
@@ -116,6 +125,9 @@ internal sealed class Settings
     public Uri? Server { get; private init; }
 
     public HashSet<string> Only { get; private init; } = [];
+
+    /// <summary>Instant prompts per (c) run (<c>--prompts N</c>), instead of the default.</summary>
+    public int? InstantPrompts { get; private init; }
 
     public HashSet<string> Clients { get; private init; } = [];
 
@@ -133,12 +145,14 @@ internal sealed class Settings
         return new Settings
         {
             Quick = quick,
-            Runs = Value("--runs") is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : quick ? 3 : 5,
+            Runs = Value("--runs") is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : quick ? 3 : 20,
+            NodeRuns = Value("--node-runs") is { } nodeRuns ? int.Parse(nodeRuns, CultureInfo.InvariantCulture) : quick ? 3 : 5,
             Warmups = Value("--warmup") is { } warmups ? int.Parse(warmups, CultureInfo.InvariantCulture) : quick ? 1 : 3,
             Node = !args.Contains("--no-node") && (Value("--clients") is not { } list || list.Contains("node", StringComparison.Ordinal)),
             Clients = Value("--clients") is { } names ? [.. names.Split(',', StringSplitOptions.RemoveEmptyEntries)] : [],
             Out = Value("--out"),
             Server = Value("--server") is { } server ? new Uri(server.EndsWith('/') ? server : server + "/") : null,
+            InstantPrompts = Value("--prompts") is { } prompts ? int.Parse(prompts, CultureInfo.InvariantCulture) : null,
             Only = Value("--only") is { } only ? [.. only.Split(',', StringSplitOptions.RemoveEmptyEntries)] : [],
         };
     }
@@ -359,11 +373,14 @@ internal sealed class NodeClients
 internal static class Measure
 {
     /// <summary>
-    /// Measures the .NET clients interleaved (raw, SDK, raw, SDK, …), each run on a freshly reset server, so drift of the machine or the
-    /// server over time lands on every client alike. One warm-up run each first, not counted.
+    /// Measures the .NET clients interleaved, each round on a freshly reset server, so that drift of the machine or the server over time lands
+    /// on every client alike. With <paramref name="slices"/> &gt; 1 a round is cut finer: the work is done in that many slices, alternating the
+    /// clients slice by slice (and which one goes first), and a client's run is the sum of its slices: the two clients of a pair then share the
+    /// same second of the machine, not two neighbouring ones. Warm-up rounds first, not counted.
     /// </summary>
     public static async Task DotNetAsync(
-        Workload workload, IReadOnlyList<Func<IBenchClient>> creates, Func<IBenchClient, Task> work, Settings settings, ServerProcess server, bool sampleMemory = false)
+        Workload workload, IReadOnlyList<Func<IBenchClient>> creates, Func<IBenchClient, Task> work, Settings settings, ServerProcess server,
+        bool sampleMemory = false, int slices = 1)
     {
         var active = new List<(IBenchClient Client, ClientResult Result)>();
         try
@@ -378,12 +395,42 @@ internal static class Measure
             // Warm-up rounds (the JIT tiers code up over the first runs), then the measured rounds.
             for (var i = 0; i < settings.Warmups + settings.Runs; i++)
             {
-                foreach (var (client, result) in active)
+                var measured = i >= settings.Warmups;
+                if (slices == 1)
                 {
-                    if (result.Error is null)
+                    foreach (var (client, result) in active)
                     {
-                        await server.ResetAsync();
-                        await RunOnceAsync(client, result, work, sampleMemory, measured: i >= settings.Warmups);
+                        if (result.Error is null)
+                        {
+                            await server.ResetAsync();
+                            var run = await RunOnceAsync(client, result, work, sampleMemory, measured);
+                            run?.AddTo(result, sampleMemory);
+                        }
+                    }
+
+                    continue;
+                }
+
+                await server.ResetAsync();
+                var totals = active.Select(_ => new RunTotals()).ToArray();
+                for (var slice = 0; slice < slices; slice++)
+                {
+                    for (var n = 0; n < active.Count; n++)
+                    {
+                        var index = slice % 2 == 0 ? n : active.Count - 1 - n;
+                        var (client, result) = active[index];
+                        if (result.Error is null && await RunOnceAsync(client, result, work, sampleMemory: false, measured) is { } part)
+                        {
+                            totals[index].Add(part);
+                        }
+                    }
+                }
+
+                for (var n = 0; n < active.Count; n++)
+                {
+                    if (measured && active[n].Result.Error is null)
+                    {
+                        totals[n].AddTo(active[n].Result, sampleMemory: false);
                     }
                 }
             }
@@ -400,14 +447,15 @@ internal static class Measure
         }
     }
 
-    private static async Task RunOnceAsync(IBenchClient client, ClientResult result, Func<IBenchClient, Task> work, bool sampleMemory, bool measured)
+    /// <summary>One measured piece of work; <see langword="null"/> when not measured or failed (the error is on the result).</summary>
+    private static async Task<RunTotals?> RunOnceAsync(IBenchClient client, ClientResult result, Func<IBenchClient, Task> work, bool sampleMemory, bool measured)
     {
         try
         {
             if (!measured)
             {
                 await work(client);
-                return;
+                return null;
             }
 
             GC.Collect();
@@ -419,13 +467,13 @@ internal static class Measure
             var watch = Stopwatch.StartNew();
             await work(client);
             watch.Stop();
-            result.CpuSeconds.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
-            result.Seconds.Add(watch.Elapsed.TotalSeconds);
-            result.AllocatedBytes.Add(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
-            if (sampler is not null)
-            {
-                result.PeakBytes.Add(sampler.Stop());
-            }
+            var totals = new RunTotals();
+            totals.Add(
+                watch.Elapsed.TotalSeconds,
+                (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
+                GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
+                sampler?.Stop() ?? 0);
+            return totals;
         }
         catch (NotSupportedException ex)
         {
@@ -434,6 +482,38 @@ internal static class Measure
         catch (Exception ex)
         {
             result.Error = "FAILED " + ex.GetType().Name + ": " + ex.Message;
+        }
+
+        return null;
+    }
+
+    /// <summary>What one run (or the sum of its slices) measured.</summary>
+    private sealed class RunTotals
+    {
+        private double _seconds;
+        private double _cpuSeconds;
+        private long _allocated;
+        private long _peak;
+
+        public void Add(RunTotals part) => Add(part._seconds, part._cpuSeconds, part._allocated, part._peak);
+
+        public void Add(double seconds, double cpuSeconds, long allocated, long peak)
+        {
+            _seconds += seconds;
+            _cpuSeconds += cpuSeconds;
+            _allocated += allocated;
+            _peak = Math.Max(_peak, peak);
+        }
+
+        public void AddTo(ClientResult result, bool sampleMemory)
+        {
+            result.Seconds.Add(_seconds);
+            result.CpuSeconds.Add(_cpuSeconds);
+            result.AllocatedBytes.Add(_allocated);
+            if (sampleMemory)
+            {
+                result.PeakBytes.Add(_peak);
+            }
         }
     }
 
@@ -446,10 +526,10 @@ internal static class Measure
 
         foreach (var (key, display) in NodeClients.All)
         {
-            var result = workload.Start(display);
+            var result = workload.Start(display, node: true);
             Console.Write($"  [{workload.Key}] {display,-40}");
             // One warm-up run for Node.js (V8 warms up within it; the .NET clients get more for tiered compilation).
-            var (times, error) = await node.RunAsync(key, baseAddress, name, settings.Runs, [.. parameters, "warmup=1"]);
+            var (times, error) = await node.RunAsync(key, baseAddress, name, settings.NodeRuns, [.. parameters, "warmup=1"]);
             result.Seconds.AddRange(times);
             result.Error = error;
             Console.WriteLine(error is null ? $" median {Stats.Median(times):F3} s" : $" FAILED {error}");
@@ -515,6 +595,50 @@ internal static class Stats
     }
 
     public static double Median(IReadOnlyList<long> values) => Median(values.Select(v => (double)v).ToArray());
+
+    /// <summary>
+    /// A distribution-free confidence interval of the median: the k-th smallest and k-th largest run, with k the largest for which the interval
+    /// covers the true median with at least 95% probability (binomial order statistics; 20 runs: 6th to 15th). Below 6 runs no pair reaches
+    /// 95%, and the interval is the whole range (5 runs: 94%).
+    /// </summary>
+    public static (double Low, double High, double Coverage) MedianInterval(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var n = sorted.Length;
+        var k = 1;
+        while (k + 1 <= n / 2 && Coverage(n, k + 1) >= 0.95)
+        {
+            k++;
+        }
+
+        return (sorted[k - 1], sorted[n - k], Coverage(n, k));
+    }
+
+    /// <summary>The half-width of <see cref="MedianInterval"/> relative to the median: the row's spread.</summary>
+    public static double Spread(IReadOnlyList<double> values)
+    {
+        var (low, high, _) = MedianInterval(values);
+        return (high - low) / 2 / Median(values);
+    }
+
+    /// <summary>Run by run, the client's time over raw .NET's in the same round (the .NET clients run interleaved, so both saw the same machine).</summary>
+    public static double[]? PairedRatios(ClientResult result, ClientResult? raw) =>
+        raw is not null && !result.IsNode && result.Seconds.Count == raw.Seconds.Count
+            ? result.Seconds.Select((seconds, i) => seconds / raw.Seconds[i]).ToArray()
+            : null;
+
+    /// <summary>P(k-th smallest &lt;= median &lt;= k-th largest) for n runs: 1 - 2 P(Binomial(n, 1/2) &lt; k).</summary>
+    private static double Coverage(int n, int k)
+    {
+        double below = 0, term = Math.Pow(0.5, n);
+        for (var i = 0; i < k; i++)
+        {
+            below += term;
+            term = term * (n - i) / (i + 1);
+        }
+
+        return 1 - 2 * below;
+    }
 }
 
 internal sealed class ClientResult
@@ -531,6 +655,9 @@ internal sealed class ClientResult
     public List<long> PeakBytes { get; } = [];
 
     public string? Error { get; set; }
+
+    /// <summary>A Node.js client: run in its own process after the .NET ones, not paired with raw .NET's runs.</summary>
+    public bool IsNode { get; init; }
 }
 
 internal sealed class Workload
@@ -546,9 +673,9 @@ internal sealed class Workload
 
     public List<ClientResult> Results { get; } = [];
 
-    public ClientResult Start(string client)
+    public ClientResult Start(string client, bool node = false)
     {
-        var result = new ClientResult { Client = client };
+        var result = new ClientResult { Client = client, IsNode = node };
         Results.Add(result);
         return result;
     }
@@ -572,8 +699,10 @@ internal sealed class Report(Settings settings)
     public string Markdown()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Side-by-side run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; {settings.Runs} measured runs per client after {settings.Warmups} warm-up runs for .NET (interleaved run by run), 1 for Node.js{(settings.Quick ? "; QUICK sizes" : "")}.");
-        text.AppendLine("Time is the median of the runs; spread is ±half of (max − min) / median; ratio is the client's median over raw .NET's (lower is better). CPU is the harness process's CPU time per run (the server runs in its own process).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Side-by-side run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; {settings.Runs} measured runs per .NET client after {settings.Warmups} warm-up runs (interleaved run by run), {settings.NodeRuns} per Node.js client after 1{(settings.Quick ? "; QUICK sizes" : "")}.");
+        text.AppendLine("Time is the median of the runs; spread is ± half the 95% confidence interval of that median (order statistics; with fewer than 6 runs the whole range), over the median. "
+            + "Ratio is the client's time over raw .NET's (lower is better): for the .NET clients the median of the run-by-run ratios (each pair ran back to back on the same machine), with its 95% interval; for Node.js the ratio of the medians. "
+            + "CPU is the harness process's CPU time per run (the server runs in its own process).");
         foreach (var workload in _workloads)
         {
             text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"### ({workload.Key}) {workload.Title}").AppendLine();
@@ -592,8 +721,11 @@ internal sealed class Report(Settings settings)
                 }
 
                 var median = Stats.Median(result.Seconds);
-                var spread = (result.Seconds.Max() - result.Seconds.Min()) / median;
-                var ratio = median / rawMedian;
+                var spread = Stats.Spread(result.Seconds);
+                var paired = Stats.PairedRatios(result, raw);
+                var ratio = paired is null ? FormattableString.Invariant($"{median / rawMedian:F2}×")
+                    : ReferenceEquals(result, raw) ? "1.00×"
+                    : FormattableString.Invariant($"{Stats.Median(paired):F2}× ({Stats.MedianInterval(paired).Low:F2}–{Stats.MedianInterval(paired).High:F2})");
                 var allocated = result.AllocatedBytes.Count > 0 ? Bytes(Stats.Median(result.AllocatedBytes)) : "—";
                 if (workload.Items > 0 && result.AllocatedBytes.Count > 0)
                 {
@@ -603,8 +735,8 @@ internal sealed class Report(Settings settings)
                 var cpu = result.CpuSeconds.Count > 0 ? Time(Stats.Median(result.CpuSeconds)) : "—";
                 var note = result.Error is null ? "" : $" ({result.Error})";
                 text.AppendLine(workload.Memory
-                    ? FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 50:F0}% | {ratio:F2}× | {Bytes(Stats.Median(result.PeakBytes))} | {allocated} |")
-                    : FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 50:F0}% | {ratio:F2}× | {cpu} | {allocated} |"));
+                    ? FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 100:F0}% | {ratio} | {Bytes(Stats.Median(result.PeakBytes))} | {allocated} |")
+                    : FormattableString.Invariant($"| {result.Client}{note} | {Time(median)} | ±{spread * 100:F0}% | {ratio} | {cpu} | {allocated} |"));
             }
         }
 
@@ -628,6 +760,7 @@ internal sealed class Report(Settings settings)
             writer.WriteNumber("cores", Environment.ProcessorCount);
             writer.WriteBoolean("quick", settings.Quick);
             writer.WriteNumber("runs", settings.Runs);
+            writer.WriteNumber("node_runs", settings.NodeRuns);
             writer.WriteNumber("warmups", settings.Warmups);
             writer.WriteStartArray("workloads");
             foreach (var workload in _workloads)
@@ -647,11 +780,26 @@ internal sealed class Report(Settings settings)
                     if (result.Seconds.Count > 0)
                     {
                         var median = Stats.Median(result.Seconds);
+                        var (low, high, coverage) = Stats.MedianInterval(result.Seconds);
                         writer.WriteNumber("median_seconds", median);
-                        writer.WriteNumber("spread", (result.Seconds.Max() - result.Seconds.Min()) / median);
+                        writer.WriteNumber("median_interval_low_seconds", low);
+                        writer.WriteNumber("median_interval_high_seconds", high);
+                        writer.WriteNumber("median_interval_coverage", coverage);
+                        writer.WriteNumber("spread", Stats.Spread(result.Seconds));
+                        writer.WriteNumber("range_spread", (result.Seconds.Max() - result.Seconds.Min()) / 2 / median);
                         if (raw is not null)
                         {
-                            writer.WriteNumber("ratio_to_raw", median / Stats.Median(raw.Seconds));
+                            writer.WriteNumber("ratio_of_medians", median / Stats.Median(raw.Seconds));
+                            if (Stats.PairedRatios(result, raw) is { } paired)
+                            {
+                                writer.WriteNumber("ratio_to_raw", Stats.Median(paired));
+                                writer.WriteNumber("ratio_interval_low", Stats.MedianInterval(paired).Low);
+                                writer.WriteNumber("ratio_interval_high", Stats.MedianInterval(paired).High);
+                            }
+                            else
+                            {
+                                writer.WriteNumber("ratio_to_raw", median / Stats.Median(raw.Seconds));
+                            }
                         }
                     }
 
