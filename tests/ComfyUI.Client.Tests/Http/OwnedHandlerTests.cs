@@ -82,12 +82,38 @@ public sealed class OwnedHandlerTests
     [Fact]
     public async Task A_call_that_ignores_the_body_still_reads_it_under_its_timeout()
     {
-        // The body of a successful POST /free is read (and the connection reused) before the call returns; a body that never ends is a timeout.
-        using var mock = new MockServer(options => options.RequestTimeout = TimeSpan.FromMilliseconds(300));
-        mock.Server.Given(Request.Create().WithPath("/api/free").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Length", "100").WithBody("partial"));
+        // The body of a successful POST /free is read (and the connection reused) before the call returns: a body that never ends is a timeout.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var serve = Task.Run(async () =>
+        {
+            using var connection = await listener.AcceptTcpClientAsync(Ct);
+            var stream = connection.GetStream();
+            var buffer = new byte[4096];
+            var request = "";
+            while (!request.Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer, Ct);
+                request += Encoding.ASCII.GetString(buffer, 0, read);
+            }
 
-        await Assert.ThrowsAsync<ComfyUITimeoutException>(() => mock.Client.Memory.FreeAsync(new FreeMemoryOptions { UnloadModels = true }, Ct));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"partial"), Ct);
+            // The rest never comes: the connection stays open until the client gives up.
+            while (await stream.ReadAsync(buffer, Ct) > 0)
+            {
+            }
+        }, Ct);
+        using var client = new ComfyUIClient(new ComfyUIClientOptions
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+            RequestTimeout = TimeSpan.FromMilliseconds(300),
+        });
+
+        await Assert.ThrowsAsync<ComfyUITimeoutException>(() => client.Memory.FreeAsync(new FreeMemoryOptions { UnloadModels = true }, Ct));
+
+        client.Dispose();
+        await serve.WaitAsync(Waits.Deadline, Ct);
     }
 
     private static void RespondGzipped(WireMock.Server.WireMockServer server)
