@@ -5,6 +5,8 @@
 //   dotnet run -c Release --project benchmarks/SideBySide -- --serve        # prints LISTENING http://127.0.0.1:PORT
 //   dotnet run -c Release --project benchmarks/RunAllocations -- http://127.0.0.1:PORT/ 3000 [TOP-TYPES] [--requests]
 //
+// It also prints the wall and CPU time per run, one run at a time (TOP-TYPES 0 turns the sampler off for those).
+//
 // --requests also counts the HTTP requests per run by route (from the System.Net.Http event source; its events allocate, so the bytes per run
 // are only exact without it).
 using System.Diagnostics.Tracing;
@@ -21,21 +23,28 @@ for (var i = 0; i < 300; i++)
     await client.RunAsync(workflow);
 }
 
-using var listener = new AllocationSampler(countRequests: args.Contains("--requests"));
+var topTypes = args.Length > 2 && int.TryParse(args[2], out var top) ? top : 30;
+// The sampler's events cost time of their own: with TOP-TYPES 0 (and no --requests) nothing listens, and the timings are the run's alone.
+using var listener = topTypes > 0 || args.Contains("--requests") ? new AllocationSampler(countRequests: args.Contains("--requests")) : null;
 var before = GC.GetTotalAllocatedBytes(precise: true);
+var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+var watch = System.Diagnostics.Stopwatch.StartNew();
 for (var i = 0; i < count; i++)
 {
     await client.RunAsync(workflow);
 }
 
+var elapsed = watch.Elapsed;
+var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 var perRun = (GC.GetTotalAllocatedBytes(precise: true) - before) / count;
 Console.WriteLine($"{perRun} bytes allocated per tracked run ({count} runs)");
-foreach (var (request, times) in listener.Requests())
+Console.WriteLine($"{elapsed.TotalMicroseconds / count:0} µs per run, {cpu.TotalMicroseconds / count:0} µs of this process's CPU per run (one at a time; timings vary with the machine)");
+foreach (var (request, times) in listener?.Requests() ?? [])
 {
     Console.WriteLine($"{(double)times / count,8:0.###} per run  {request}");
 }
 
-foreach (var (type, bytes) in listener.Top(args.Length > 2 && int.TryParse(args[2], out var top) ? top : 30))
+foreach (var (type, bytes) in listener?.Top(topTypes) ?? [])
 {
     Console.WriteLine($"{bytes / count,8} B/run  {type}");
 }
