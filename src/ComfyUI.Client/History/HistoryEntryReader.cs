@@ -18,7 +18,6 @@ internal static class HistoryEntryReader
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
     private static readonly NodeOutputConverter Outputs = new();
 
-    private static readonly string[] RecordedEventNames = ["execution_start", "execution_cached", "execution_success", "execution_error", "execution_interrupted"];
     private static readonly byte[][] EntryMembers = [Utf8("prompt"), Utf8("outputs"), Utf8("status"), Utf8("meta")];
     private static readonly byte[][] StatusMembers = [Utf8("status_str"), Utf8("completed"), Utf8("messages")];
     private static readonly byte[][] MetaMembers = [Utf8("node_id"), Utf8("display_node"), Utf8("parent_node"), Utf8("real_node_id")];
@@ -289,7 +288,7 @@ internal static class HistoryEntryReader
 
     /// <summary>
     /// Checks that the recorded messages are a list of <c>[event_name, data]</c> pairs (or nulls), as <see cref="HistoryMessageConverter"/> requires,
-    /// and locates the list: it is parsed only when <see cref="HistoryStatus.Messages"/> is asked for.
+    /// and locates the list: it is parsed only when <see cref="HistoryStatus.Messages"/> is asked for (<see cref="RecordedMessages"/>).
     /// </summary>
     private static Part CheckedMessages(ref Utf8JsonReader reader)
     {
@@ -315,73 +314,6 @@ internal static class HistoryEntryReader
         }
 
         return new Part(start, (int)reader.BytesConsumed - start);
-    }
-
-    /// <summary>
-    /// Finds the first recorded message named <paramref name="eventName"/> in a checked message list and locates its data (length 0 when it has none).
-    /// </summary>
-    internal static bool TryFindRecorded(ReadOnlySpan<byte> messages, string eventName, out int start, out int length)
-    {
-        var reader = new Utf8JsonReader(messages, ReaderOptions);
-        reader.Read();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                continue;
-            }
-
-            reader.Read();
-            var match = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(eventName);
-            reader.Skip();
-            if (match)
-            {
-                if (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    length = (int)reader.BytesConsumed - start;
-                }
-                else
-                {
-                    start = length = 0;
-                }
-
-                return true;
-            }
-
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                reader.Skip();
-            }
-        }
-
-        start = length = 0;
-        return false;
-    }
-
-    /// <summary>The recorded messages of a checked list: each message's data an element of the list's document (as <see cref="HistoryMessageConverter"/> reads them).</summary>
-    internal static HistoryMessage[] Messages(JsonElement list)
-    {
-        var messages = new HistoryMessage[list.GetArrayLength()];
-        var index = 0;
-        foreach (var item in list.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.Null)
-            {
-                messages[index++] = null!;
-                continue;
-            }
-
-            var name = item[0];
-            messages[index++] = new HistoryMessage
-            {
-                EventName = name.ValueKind == JsonValueKind.String ? KnownName(name) ?? name.GetString()! : name.GetRawText(),
-                Data = item.GetArrayLength() > 1 ? item[1] : default,
-            };
-        }
-
-        return messages;
     }
 
     private static Dictionary<string, HistoryNodeMeta> Meta(ref Utf8JsonReader reader)
@@ -430,20 +362,6 @@ internal static class HistoryEntryReader
         }
 
         return elements is null ? ReadOnlyDictionary<string, JsonElement>.Empty : elements;
-    }
-
-    /// <summary>The recorded event names, so that every entry shares one string for each.</summary>
-    private static string? KnownName(JsonElement name)
-    {
-        foreach (var known in RecordedEventNames)
-        {
-            if (name.ValueEquals(known))
-            {
-                return known;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The status string, <c>success</c> and <c>error</c> shared.</summary>

@@ -71,7 +71,7 @@ public sealed class HistoryStatus
             var messages = Volatile.Read(ref _messages);
             if (messages is null)
             {
-                var parsed = LazyMessages is { } lazy ? HistoryEntryReader.Messages(lazy.Value) : [];
+                var parsed = LazyMessages is { } lazy ? RecordedMessages.Parse(lazy.Value) : [];
                 messages = Interlocked.CompareExchange(ref _messages, parsed, null) ?? parsed;
             }
 
@@ -83,7 +83,7 @@ public sealed class HistoryStatus
 
     /// <summary>
     /// The recorded list's bytes (already checked to be <c>[event_name, data]</c> pairs), turned into <see cref="Messages"/> on first use (entries
-    /// read by <see cref="HistoryEntryReader"/>); <see cref="TryReadRecorded"/> reads one message from them without that.
+    /// read by <see cref="HistoryEntryReader"/>); <see cref="TryReadRecorded"/> reads one message from them without that (<see cref="RecordedMessages"/>).
     /// </summary>
     internal Serialization.LazyJsonElement? LazyMessages { get; init; }
 
@@ -115,7 +115,7 @@ public sealed class HistoryStatus
         ReadOnlySpan<byte> data;
         if (Volatile.Read(ref _messages) is null && LazyMessages is { } lazy)
         {
-            if (!HistoryEntryReader.TryFindRecorded(lazy.Utf8.Span, eventName, out var start, out var length))
+            if (!RecordedMessages.TryFind(lazy.Utf8.Span, eventName, out var start, out var length))
             {
                 return false;
             }
