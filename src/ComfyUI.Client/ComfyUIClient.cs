@@ -7,7 +7,7 @@ namespace ComfyUI.Client;
 
 /// <summary>
 /// The entry point of the SDK: a client for one ComfyUI server. Its properties split the server's routes by area
-/// (<see cref="Queue"/>, <see cref="History"/>, …); all of them share one <see cref="HttpClient"/> and one request pipeline.
+/// (<see cref="Queue"/>, <see cref="History"/>, …); all of them share one HTTP connection pool and one request pipeline.
 /// </summary>
 /// <remarks>
 /// Thread-safe: share one instance. Created with a <see cref="Uri"/> or options it owns its HTTP handler and disposes it;

@@ -125,7 +125,8 @@ internal static class HistoryEntryReader
         // One array for the free-form parts that are kept: the prompt, the extra data and the messages.
         var keepPrompt = hasPrompt && !promptIsNull;
         var keepMessages = hasStatus && status.Messages.Length > 0;
-        var owned = new byte[(keepPrompt ? item.Prompt.Length + item.ExtraData.Length : 0) + (keepMessages ? status.Messages.Length : 0)];
+        var size = (keepPrompt ? item.Prompt.Length + item.ExtraData.Length : 0) + (keepMessages ? status.Messages.Length : 0);
+        var owned = size == 0 ? [] : new byte[size];
         var offset = 0;
         var lazyPrompt = keepPrompt ? Keep(utf8, item.Prompt, owned, ref offset) : null;
         var lazyExtraData = keepPrompt ? Keep(utf8, item.ExtraData, owned, ref offset) : null;
@@ -245,7 +246,6 @@ internal static class HistoryEntryReader
     {
         public string? StatusStr;
         public bool Completed;
-        public bool HasMessages;
         public bool MessagesIsNull;
         public Part Messages;
     }
@@ -276,7 +276,6 @@ internal static class HistoryEntryReader
                 case 0: status.StatusStr = StatusString(ref reader); break;
                 case 1: status.Completed = Boolean(ref reader); break;
                 default:
-                    status.HasMessages = true;
                     status.MessagesIsNull = reader.TokenType == JsonTokenType.Null;
                     status.Messages = status.MessagesIsNull ? default : CheckedMessages(ref reader);
                     break;
