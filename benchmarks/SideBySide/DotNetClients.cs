@@ -287,11 +287,14 @@ internal sealed class SdkClient : IBenchClient
     public async Task BurstAsync(int progress, int previews, int size)
     {
         await using var socket = await _client.ConnectWebSocketAsync();
+        // A subscriber reads from the moment it subscribed and holds the socket back when full. (The handle's own stream stops buffering at
+        // ChannelCapacity until someone reads it: triggering the burst before the first read could lose messages on a busy machine.)
+        await using var reader = socket.Subscribe();
         var seenProgress = 0;
         var seenPreviews = 0;
         var trigger = RawDotNetClient.TriggerBurstAsync(_trigger, _client.ClientId, progress, previews, size);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await foreach (var message in socket.ReadAllAsync(timeout.Token))
+        await foreach (var message in reader.ReadAllAsync(timeout.Token))
         {
             switch (message)
             {
