@@ -287,16 +287,17 @@ internal sealed class SdkClient : IBenchClient
     public async Task BurstAsync(int progress, int previews, int size)
     {
         await using var socket = await _client.ConnectWebSocketAsync();
-        // A subscriber reads from the moment it subscribed and holds the socket back when full. (The handle's own stream stops buffering at
-        // ChannelCapacity until someone reads it: triggering the burst before the first read could lose messages on a busy machine.)
-        await using var reader = socket.Subscribe();
         var seenProgress = 0;
         var seenPreviews = 0;
-        var trigger = RawDotNetClient.TriggerBurstAsync(_trigger, _client.ClientId, progress, previews, size);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await foreach (var message in reader.ReadAllAsync(timeout.Token))
+        // Reading starts before the burst is triggered: the handle's own stream stops buffering at ChannelCapacity until someone reads it, so
+        // a first read that came after the trigger could lose messages on a busy machine.
+        await using var messages = socket.ReadAllAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        var next = messages.MoveNextAsync();
+        var trigger = RawDotNetClient.TriggerBurstAsync(_trigger, _client.ClientId, progress, previews, size);
+        while (await next)
         {
-            switch (message)
+            switch (messages.Current)
             {
                 case ProgressMessage { Max: > 0 }:
                     seenProgress++;
@@ -309,6 +310,8 @@ internal sealed class SdkClient : IBenchClient
                     RawDotNetClient.Check(seenProgress == progress && seenPreviews == previews, $"burst: got {seenProgress} progress, {seenPreviews} previews");
                     return;
             }
+
+            next = messages.MoveNextAsync();
         }
 
         throw new InvalidOperationException("The socket ended before the burst did.");

@@ -19,6 +19,9 @@ public sealed class ComfyWebSocketSubscription : IAsyncDisposable
     private int _disposed;
     private volatile bool _reading;
 
+    /// <summary>The stream nobody reads yet filled up: until someone reads it, it stays full, so later messages skip the channel (and its lock).</summary>
+    private volatile bool _unreadFull;
+
     internal ComfyWebSocketSubscription(SubscriberFanOut? fanOut, int capacity, bool dropPreviewsWhenFull, bool bufferUntilRead)
     {
         _fanOut = fanOut;
@@ -79,6 +82,11 @@ public sealed class ComfyWebSocketSubscription : IAsyncDisposable
     /// <returns>Whether a preview was dropped.</returns>
     internal async ValueTask<bool> WriteAsync(ComfyMessage message, bool isPreview, CancellationToken cancellationToken)
     {
+        if (_unreadFull && !_reading)
+        {
+            return Dropped(isPreview);
+        }
+
         var writer = _channel.Writer;
         if (writer.TryWrite(message))
         {
@@ -98,9 +106,9 @@ public sealed class ComfyWebSocketSubscription : IAsyncDisposable
 
         if (!_reading)
         {
-            Interlocked.Increment(ref _droppedUnread);
+            _unreadFull = true;
             _fanOut?.OnUnreadStreamFull(message);
-            return false;
+            return Dropped(isPreview: false);
         }
 
         try
@@ -112,6 +120,20 @@ public sealed class ComfyWebSocketSubscription : IAsyncDisposable
             // Unsubscribed while waiting for room.
         }
 
+        return false;
+    }
+
+    /// <summary>Counts a message this full subscriber does not take: a droppable preview, or any message for a stream nobody reads yet.</summary>
+    /// <returns>Whether a preview was dropped.</returns>
+    private bool Dropped(bool isPreview)
+    {
+        if (isPreview && _dropPreviewsWhenFull)
+        {
+            Interlocked.Increment(ref _droppedPreviews);
+            return true;
+        }
+
+        Interlocked.Increment(ref _droppedUnread);
         return false;
     }
 

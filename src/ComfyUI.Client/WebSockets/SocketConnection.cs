@@ -324,6 +324,9 @@ internal sealed class SocketConnection : IAsyncDisposable
     private async Task<DisconnectedMessage> ReceiveUntilDroppedAsync(ClientWebSocket socket)
     {
         using var frames = new FrameAssembler(_options.ReceivePreviews, FanOut);
+        // An abort ends the receive in flight by aborting the socket: one registration per connection, not one per frame (each receive is
+        // given no token of its own).
+        using var abortSocket = _abort.Token.UnsafeRegister(static socket => ((ClientWebSocket)socket!).Abort(), socket);
         using var watchdogCts = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         var watchdog = _frameWatchdog && _options.IdleTimeout is { } idle
             ? new IdleWatchdog(_time, idle, ProbeAsync, socket.Abort)
@@ -340,7 +343,7 @@ internal sealed class SocketConnection : IAsyncDisposable
                 ValueWebSocketReceiveResult result;
                 try
                 {
-                    var receive = socket.ReceiveAsync(frames.ReceiveBuffer, _abort.Token);
+                    var receive = socket.ReceiveAsync(frames.ReceiveBuffer, CancellationToken.None);
                     if (batch.Count > 0 && (!receive.IsCompleted || batch.Count >= MaxBatchedMessages))
                     {
                         watchdog?.Pause();

@@ -692,6 +692,53 @@ public sealed class ComfyWebSocketTests
         Assert.Equal(0, (await reader.NextAsync<StatusMessage>()).QueueRemaining);
     }
 
+    [Fact]
+    public async Task An_unread_default_stream_keeps_its_first_messages_and_takes_new_ones_once_read()
+    {
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var more = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestWebSocketServer.StartAsync(async connection =>
+        {
+            await go.Task;
+            for (var i = 0; i < 10; i++)
+            {
+                await connection.SendStatusAsync(i);
+            }
+
+            await more.Task;
+            for (var i = 100; i < 103; i++)
+            {
+                await connection.SendStatusAsync(i);
+            }
+
+            await connection.RunUntilClosedAsync();
+        });
+        using var client = server.CreateClient(o => o.WebSocket.ChannelCapacity = 4);
+        await using var socket = await client.ConnectWebSocketAsync(Ct);
+        await using var subscription = socket.Subscribe();
+        await using var subscriber = MessageReader.Of(subscription);
+        go.SetResult();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(i, (await subscriber.UntilAsync<StatusMessage>()).QueueRemaining);
+        }
+
+        // Full at four (connected, 0, 1, 2) while nobody read it: 3 to 9 were not kept. Read from now on, it takes what comes.
+        await using var reader = MessageReader.Of(socket);
+        await reader.NextAsync<ConnectedMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(i, (await reader.NextAsync<StatusMessage>()).QueueRemaining);
+        }
+
+        more.SetResult();
+        for (var i = 100; i < 103; i++)
+        {
+            Assert.Equal(i, (await reader.NextAsync<StatusMessage>()).QueueRemaining);
+            Assert.Equal(i, (await subscriber.UntilAsync<StatusMessage>()).QueueRemaining);
+        }
+    }
+
     /// <summary>Moves fake time on in one-second steps until the task completes (at most 10 fake minutes, 10 real seconds).</summary>
     private static async Task<T> StepUntilAsync<T>(FakeTimeProvider time, Task<T> task)
     {
