@@ -663,37 +663,7 @@ public sealed class ComfyWebSocketTests
     }
 
     [Fact]
-    public async Task Default_stream_buffers_from_connect_and_never_holds_the_socket_back()
-    {
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TestWebSocketServer.StartAsync(async connection =>
-        {
-            await go.Task;
-            for (var i = 0; i < 10; i++)
-            {
-                await connection.SendStatusAsync(i);
-            }
-
-            await connection.RunUntilClosedAsync();
-        });
-        using var client = server.CreateClient(o => o.WebSocket.ChannelCapacity = 4);
-        await using var socket = await client.ConnectWebSocketAsync(Ct);
-        await using var subscription = socket.Subscribe();
-        await using var subscriber = MessageReader.Of(subscription);
-        go.SetResult();
-        for (var i = 0; i < 10; i++)
-        {
-            // The subscriber gets all ten although nobody reads the socket's own stream.
-            Assert.Equal(i, (await subscriber.UntilAsync<StatusMessage>()).QueueRemaining);
-        }
-
-        await using var reader = MessageReader.Of(socket);
-        await reader.NextAsync<ConnectedMessage>();
-        Assert.Equal(0, (await reader.NextAsync<StatusMessage>()).QueueRemaining);
-    }
-
-    [Fact]
-    public async Task An_unread_default_stream_keeps_its_first_messages_and_takes_new_ones_once_read()
+    public async Task Default_stream_buffers_from_connect_never_holds_the_socket_back_and_takes_new_messages_once_read()
     {
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var more = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -720,10 +690,12 @@ public sealed class ComfyWebSocketTests
         go.SetResult();
         for (var i = 0; i < 10; i++)
         {
+            // The subscriber gets all ten although nobody reads the socket's own stream.
             Assert.Equal(i, (await subscriber.UntilAsync<StatusMessage>()).QueueRemaining);
         }
 
-        // Full at four (connected, 0, 1, 2) while nobody read it: 3 to 9 were not kept. Read from now on, it takes what comes.
+        // The socket's own stream buffered from connect and was full at four (connected, 0, 1, 2) while nobody read it: 3 to 9 were not
+        // kept. Read from now on, it takes what comes.
         await using var reader = MessageReader.Of(socket);
         await reader.NextAsync<ConnectedMessage>();
         for (var i = 0; i < 3; i++)
